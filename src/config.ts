@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+const DEV_CURSOR_SECRET = 'dev-only-cursor-secret-change-me-0123456789';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DYNAMODB_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, '3-255 characters of a-z, A-Z, 0-9, _ . -')
+    .default('Shop'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  JWKS_URL: optionalString.pipe(z.url().optional()),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  CURSOR_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  ORDER_STATUS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** Unset: embedded DynamoDB Local in development, AWS DynamoDB in production. */
+  dynamoEndpoint: string | undefined;
+  /** An endpoint without AWS keys in the environment is DynamoDB Local: use fixed local keys. */
+  dynamoLocalCredentials: boolean;
+  region: string;
+  tableName: string;
+  dataDir: string;
+  jwt:
+    | { kind: 'secret'; secret: string; issuer?: string; audience?: string }
+    | { kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+  cursorSecret: string;
+  orderStatusShards: number;
+  logLevel: Env['LOG_LEVEL'];
+  /** Development fallbacks in use, to be logged as warnings at start. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once. Throws a ConfigError whose message names every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  const missing: string[] = [];
+
+  let jwt: Config['jwt'];
+  const claims = {
+    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+  };
+  if (env.JWKS_URL) {
+    jwt = { kind: 'jwks', jwksUrl: env.JWKS_URL, ...claims };
+  } else if (env.JWT_SECRET) {
+    jwt = { kind: 'secret', secret: env.JWT_SECRET, ...claims };
+  } else if (isProduction) {
+    missing.push('JWT_SECRET or JWKS_URL');
+    jwt = { kind: 'secret', secret: '' };
+  } else {
+    warnings.push(
+      'JWT_SECRET is not set: using the development secret (never do this in production)',
+    );
+    jwt = { kind: 'secret', secret: DEV_JWT_SECRET, ...claims };
+  }
+
+  let cursorSecret = env.CURSOR_SECRET;
+  if (!cursorSecret) {
+    if (isProduction) missing.push('CURSOR_SECRET');
+    else
+      warnings.push(
+        'CURSOR_SECRET is not set: using the development secret (never do this in production)',
+      );
+    cursorSecret = DEV_CURSOR_SECRET;
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: production (NODE_ENV=production) requires ${missing.join(' and ')}`,
+    );
+  }
+
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    host: env.HOST,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    dynamoLocalCredentials: !source.AWS_ACCESS_KEY_ID && (!isProduction || !!env.DYNAMODB_ENDPOINT),
+    region: env.AWS_REGION,
+    tableName: env.TABLE_NAME,
+    dataDir: env.DATA_DIR,
+    jwt,
+    cursorSecret,
+    orderStatusShards: env.ORDER_STATUS_SHARDS,
+    logLevel: env.LOG_LEVEL,
+    warnings,
+  };
+}

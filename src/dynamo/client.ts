@@ -1,0 +1,97 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent } from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface DynamoOptions {
+  endpoint?: string | undefined;
+  region: string;
+  /** Per-attempt limits, so that an unreachable database fails a request in bounded time. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+  /**
+   * Fixed credentials for DynamoDB Local, which accepts any made of letters and digits.
+   * Off: the SDK's default credential chain (AWS, or a compatible store with real keys).
+   */
+  localCredentials?: boolean;
+}
+
+export interface Dynamo {
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Counts every attempt that goes on the wire, by command name. */
+  wire: WireCounter;
+  destroy(): void;
+}
+
+export class ScanRefusedError extends Error {
+  override name = 'ScanRefusedError';
+  constructor() {
+    super(
+      'Scan is not allowed: every request path uses GetItem, BatchGetItem, Query or a transaction',
+    );
+  }
+}
+
+/** Process-wide count of wire attempts per command, for tests and the benchmark. */
+export class WireCounter {
+  readonly counts = new Map<string, number>();
+  record(command: string): void {
+    this.counts.set(command, (this.counts.get(command) ?? 0) + 1);
+  }
+  total(): number {
+    let sum = 0;
+    for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+export function createDynamo(options: DynamoOptions): Dynamo {
+  const agentOptions = { keepAlive: true, maxSockets: 256 };
+  const client = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.localCredentials
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? 1_000,
+      requestTimeout: options.requestTimeoutMs ?? 5_000,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new Agent(agentOptions),
+    }),
+  });
+  const wire = new WireCounter();
+
+  // The document client shares this middleware stack, so both guards cover it too.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'ScanCommand') throw new ScanRefusedError();
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseScan', priority: 'high' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      wire.record(String(context.commandName ?? 'unknown').replace(/Command$/, ''));
+      return next(args);
+    },
+    // Low priority in finalizeRequest runs inside the retry middleware: one count per attempt.
+    { step: 'finalizeRequest', name: 'countWireCalls', priority: 'low' },
+  );
+
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+  return { client, doc, wire, destroy: () => client.destroy() };
+}

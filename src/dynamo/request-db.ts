@@ -1,0 +1,105 @@
+import type {
+  BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  QueryCommandInput,
+  QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import DataLoader from 'dataloader';
+import { batchGetItems, type Item } from './batch-get.js';
+import { keyId, type TableKey } from './keys.js';
+
+/** Any lib-dynamodb command; the output type is given by the caller. */
+type Command = { readonly input: object };
+
+export interface RequestDbOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  batchBudgetMs?: number;
+}
+
+export type ItemLoader = DataLoader<TableKey, Item | null, string>;
+
+/**
+ * The DynamoDB access of one GraphQL request: every command goes through `send`, which counts
+ * calls per operation and knows how many are in flight, and `items` batches every GetItem-like
+ * read of the request, whatever its entity, into BatchGetItem.
+ *
+ * Scheduling: a batch is dispatched only when no other call of this request is in flight.
+ * A resolver tree fans out (a product, its reviews Query, its stock, its category); waiting
+ * for the Query lets the keys that its results ask for (the review authors) join the same
+ * BatchGetItem, which turns N+1 trees into a few round trips without delaying the critical path
+ * (the batch would otherwise wait for the slower call's dependants anyway).
+ */
+export class RequestDb {
+  readonly tableName: string;
+  readonly calls = new Map<string, number>();
+  readonly items: ItemLoader;
+  readonly consistentItems: ItemLoader;
+  readonly #doc: DynamoDBDocumentClient;
+  #inFlight = 0;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: RequestDbOptions) {
+    this.#doc = options.doc;
+    this.tableName = options.tableName;
+    const loader = (consistentRead: boolean): ItemLoader =>
+      new DataLoader<TableKey, Item | null, string>(
+        (keys) =>
+          batchGetItems({ send: (command) => this.send<BatchGetCommandOutput>(command) }, keys, {
+            tableName: this.tableName,
+            consistentRead,
+            ...(options.batchBudgetMs ? { budgetMs: options.batchBudgetMs } : {}),
+          }),
+        {
+          cacheKeyFn: keyId,
+          // batchGetItems splits into calls of 100 itself, and runs them in parallel.
+          maxBatchSize: Number.POSITIVE_INFINITY,
+          batchScheduleFn: (dispatch) => this.#whenIdle(dispatch),
+        },
+      );
+    this.items = loader(false);
+    this.consistentItems = loader(true);
+  }
+
+  async send<T>(command: Command): Promise<T> {
+    const name = command.constructor.name.replace(/Command$/, '');
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    this.#inFlight++;
+    try {
+      return (await this.#doc.send(command as never)) as T;
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        // After the resolvers that await this call have run and queued their keys.
+        setImmediate(() => {
+          for (const waiter of waiters) this.#whenIdle(waiter);
+        });
+      }
+    }
+  }
+
+  query(input: Omit<QueryCommandInput, 'TableName'>) {
+    return this.send<QueryCommandOutput>(new QueryCommand({ TableName: this.tableName, ...input }));
+  }
+
+  /** Puts an item read by a Query into the item cache, so that a later load costs no call. */
+  prime(item: Item): void {
+    this.items.prime({ PK: item.PK as string, SK: item.SK as string }, item);
+  }
+
+  totalCalls(): number {
+    let sum = 0;
+    for (const n of this.calls.values()) sum += n;
+    return sum;
+  }
+
+  #whenIdle(dispatch: () => void): void {
+    setImmediate(() => {
+      if (this.#inFlight === 0) dispatch();
+      else this.#idleWaiters.push(dispatch);
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import type { CursorCodec } from '../dynamo/cursor.js';
+import type { RequestDb } from '../dynamo/request-db.js';
+import { CategoryRepository } from './categories.js';
+import { CustomerRepository } from './customers.js';
+import { InventoryRepository } from './inventory.js';
+import { ProductRepository } from './products.js';
+import { ReviewRepository } from './reviews.js';
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** The repositories of one request, sharing its RequestDb (and so its batching). */
+export function createRepositories(db: RequestDb, cursors: CursorCodec) {
+  return {
+    products: new ProductRepository(db, cursors),
+    inventory: new InventoryRepository(db),
+    categories: new CategoryRepository(db),
+    reviews: new ReviewRepository(db, cursors),
+    customers: new CustomerRepository(db),
+  };
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { createDynamo, type Dynamo } from '../../src/dynamo/client.js';
+import { ensureTable } from '../../src/dynamo/table.js';
+import { assertLocalEndpoint } from './global-setup.js';
+
+export interface TestTable {
+  dynamo: Dynamo;
+  tableName: string;
+  endpoint: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh table with a unique name on the run's DynamoDB Local: test files never share data. */
+export async function createTestTable(prefix = 'test'): Promise<TestTable> {
+  const endpoint = inject('dynamoEndpoint');
+  assertLocalEndpoint(endpoint);
+  const dynamo = createDynamo({ endpoint, region: 'us-east-1', localCredentials: true });
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await ensureTable(dynamo.client, tableName);
+  return {
+    dynamo,
+    tableName,
+    endpoint,
+    async drop() {
+      await dynamo.client.send(new DeleteTableCommand({ TableName: tableName }));
+      dynamo.destroy();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    // Node 20 here; the image runs Node 22. The SDK's notice about it is noise in test output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    hookTimeout: 60_000,
+    // One DynamoDB Local serves every file; files isolate themselves with their own tables.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
