@@ -1,0 +1,30 @@
+# The gateway as a container. It talks to a DynamoDB it is given (DYNAMODB_ENDPOINT, or AWS
+# with the default credential chain in production): the embedded DynamoDB Local of `npm start`
+# is a dev dependency and is not in this image. `docker compose up` runs it next to one.
+
+# --- build: compile TypeScript to dist/ --------------------------------------------------------
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+# Dependencies first, so that a change to the sources does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# tsc -p tsconfig.build.json: src/ and scripts/ to dist/ (entry dist/src/server.js).
+RUN npm run build
+
+# --- runtime: production dependencies, compiled code, the schema ------------------------------
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+WORKDIR /app
+# package.json also carries "type": "module", which dist/ needs to load as ES modules.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY schema ./schema
+# Files stay owned by root and read-only for the process; it writes nothing to disk.
+USER node
+EXPOSE 4000
+# The slim image has no curl: ask node's own fetch. Exit 0 when /health answers 2xx.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/server.js"]

@@ -1,0 +1,50 @@
+/**
+ * `npm run db:create`: creates the table at the configured DynamoDB when it is missing.
+ * Idempotent. Where it goes is decided as for the server (DESIGN.md "Configuration"):
+ * DYNAMODB_ENDPOINT, AWS in production, the embedded DynamoDB Local of a running `npm start`,
+ * or an embedded DynamoDB Local that this script starts on DATA_DIR and stops again.
+ */
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createDynamo } from '../src/dynamo/client.js';
+import { type ResolvedEndpoint, resolveEndpoint } from '../src/dynamo/endpoint.js';
+import { JavaMissingError } from '../src/dynamo/local.js';
+import { ensureTable } from '../src/dynamo/table.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let resolved: ResolvedEndpoint | undefined;
+  try {
+    resolved = await resolveEndpoint(config, { reuseRunning: true });
+    const dynamo = createDynamo({
+      endpoint: resolved.endpoint,
+      region: config.region,
+      localCredentials: resolved.localCredentials,
+      // Creating a table on AWS is slower than a request on the hot path.
+      requestTimeoutMs: 30_000,
+    });
+    try {
+      const created = await ensureTable(dynamo.client, config.tableName);
+      console.log(
+        created
+          ? `Created table ${config.tableName} at ${resolved.describe}`
+          : `Table ${config.tableName} already exists at ${resolved.describe}: left as it is`,
+      );
+    } finally {
+      dynamo.destroy();
+    }
+  } finally {
+    await resolved?.local?.stop();
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  // Errors whose message already says what to do are printed alone, without a stack.
+  if (error instanceof ConfigError || error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else {
+    console.error('db:create failed:', error);
+  }
+  process.exitCode = 1;
+}
