@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
+import { ClientError } from '../errors.js';
 
 /** A cursor that is malformed, altered, or from another field, arguments or viewer. */
-export class CursorError extends Error {
+export class CursorError extends ClientError {
   override name = 'CursorError';
   constructor(message = 'Invalid cursor: use a cursor returned by this same field and arguments') {
-    super(message);
+    super(message, 'BAD_CURSOR');
   }
 }
 

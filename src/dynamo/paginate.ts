@@ -1,5 +1,6 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { ClientError } from '../errors.js';
 import type { Item } from './batch-get.js';
 import { type CursorCodec, CursorError } from './cursor.js';
 import type { RequestDb } from './request-db.js';
@@ -19,7 +20,7 @@ export interface PageArgs {
   after?: string | null;
 }
 
-export class PageSizeError extends Error {
+export class PageSizeError extends ClientError {
   override name = 'PageSizeError';
 }
 

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { bearerToken, createTokenVerifier } from './auth/tokens.js';
+import type { Viewer } from './auth/viewer.js';
+import type { Config } from './config.js';
+import { CursorCodec } from './dynamo/cursor.js';
+import { RequestDb } from './dynamo/request-db.js';
+import { ClientError } from './errors.js';
+import { INTERNAL_ERROR_MESSAGE, toClientError } from './graphql-errors.js';
+import type { Logger } from './logger.js';
+import { createRepositories } from './repositories/index.js';
+import type { Context } from './schema/builder.js';
+import { schema } from './schema/index.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Called with each finished request's DynamoDB calls (tests and the benchmark count them). */
+  onRequestDone?: (calls: Record<string, number>, requestId: string) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Builds the yoga app: the only place that wires plugins, context and schema together. */
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const cursors = new CursorCodec(config.cursorSecret);
+  const verifyToken = createTokenVerifier(config.jwt);
+  const requestIds = new WeakMap<Request, string>();
+
+  const requestIdPlugin: Plugin = {
+    onRequest({ request }) {
+      const given = request.headers.get('x-request-id');
+      requestIds.set(request, given && REQUEST_ID.test(given) ? given : randomUUID());
+    },
+    onResponse({ request, response }) {
+      const id = requestIds.get(request);
+      if (id) response.headers.set('x-request-id', id);
+    },
+  };
+
+  /** Masks unexpected errors (code + request id for the client, the cause in the log). */
+  const errorPlugin: Plugin<Context> = {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length) return;
+          const context = args.contextValue as Context;
+          const single = result as ExecutionResult;
+          setResult({
+            ...single,
+            errors: single.errors?.map((error) => {
+              const report = toClientError(error, context.requestId);
+              if (report.cause !== undefined) {
+                logger.error(
+                  { err: report.cause, requestId: context.requestId, path: error.path },
+                  'unexpected error in a resolver',
+                );
+              }
+              return report.error;
+            }),
+          });
+        },
+      };
+    },
+  };
+
+  const callsPlugin: Plugin<Context> = {
+    onExecute({ args }) {
+      return {
+        onExecuteDone() {
+          const context = args.contextValue as Context;
+          deps.onRequestDone?.(Object.fromEntries(context.db.calls), context.requestId);
+        },
+      };
+    },
+  };
+
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: config.isProduction ? false : { title: 'Shop gateway', defaultQuery: GRAPHIQL_QUERY },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    // Execution errors are masked by errorPlugin, which knows the request id. Yoga's masking
+    // only sees what escapes execution: GraphQL errors pass, anything else is masked and logged.
+    maskedErrors: {
+      maskError: (error, message) => {
+        if (error instanceof GraphQLError) return error;
+        logger.error({ err: error }, 'unexpected error outside execution');
+        return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    context: async ({ request }): Promise<Context> => {
+      const requestId = requestIds.get(request) ?? randomUUID();
+      let viewer: Viewer | null = null;
+      try {
+        const token = bearerToken(request.headers.get('authorization'));
+        if (token) viewer = await verifyToken(token);
+      } catch (error) {
+        if (error instanceof ClientError) {
+          throw createGraphQLError(error.message, {
+            extensions: { code: error.code, http: { status: error.httpStatus ?? 400 } },
+          });
+        }
+        // A JWKS endpoint that cannot be reached, for example: not the client's fault.
+        logger.error({ err: error, requestId }, 'could not authenticate the request');
+        throw createGraphQLError(INTERNAL_ERROR_MESSAGE, {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
+        });
+      }
+      const db = new RequestDb({ doc: deps.doc, tableName: config.tableName });
+      return { requestId, viewer, db, repos: createRepositories(db, cursors), cursors };
+    },
+    plugins: [
+      requestIdPlugin,
+      errorPlugin,
+      callsPlugin,
+      useReadinessCheck({
+        endpoint: '/ready',
+        // Not ready while the table cannot be described; the cause goes to the log, not the client.
+        check: async () => {
+          try {
+            const { Table } = await deps.client.send(
+              new DescribeTableCommand({ TableName: config.tableName }),
+            );
+            return Table?.TableStatus === 'ACTIVE' || Table?.TableStatus === 'UPDATING';
+          } catch (error) {
+            logger.warn({ err: error }, 'readiness check failed');
+            return false;
+          }
+        },
+      }),
+    ],
+  });
+}
+
+export type App = ReturnType<typeof createApp>;
+
+const GRAPHIQL_QUERY = `# Welcome to the shop gateway. Try the catalog:
+query Categories {
+  categories { id slug name productCount }
+}
+`;

@@ -1,0 +1,49 @@
+import { GraphQLError } from 'graphql';
+import { ClientError } from './errors.js';
+
+export const INTERNAL_ERROR_MESSAGE = 'Unexpected error';
+
+export interface ErrorReport {
+  /** What the client gets. */
+  error: GraphQLError;
+  /** Set when the error was unexpected: the cause, to be logged. */
+  cause?: unknown;
+}
+
+/**
+ * Maps an execution error to what the client may see:
+ * - GraphQL's own errors (syntax, validation, coercion) have no original error: as they are;
+ * - errors the client caused (ClientError: input, cursor, auth) keep their message, with a code;
+ * - GraphQLErrors thrown by the schema's plugins (an id of the wrong type) are input errors;
+ * - anything else is unexpected: the client sees a code and the request id, and the caller
+ *   logs the cause under the same request id.
+ */
+export function toClientError(error: GraphQLError, requestId: string): ErrorReport {
+  const original = error.originalError;
+  const located = { nodes: error.nodes, path: error.path };
+  if (original === undefined || original === null) return { error };
+  if (original instanceof ClientError) {
+    return {
+      error: new GraphQLError(original.message, {
+        ...located,
+        extensions: { code: original.code },
+      }),
+    };
+  }
+  if (original instanceof GraphQLError) {
+    const code = original.extensions.code ?? 'BAD_USER_INPUT';
+    return {
+      error: new GraphQLError(original.message, {
+        ...located,
+        extensions: { ...original.extensions, code },
+      }),
+    };
+  }
+  return {
+    error: new GraphQLError(INTERNAL_ERROR_MESSAGE, {
+      ...located,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    }),
+    cause: original,
+  };
+}

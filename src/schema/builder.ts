@@ -1,0 +1,72 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { Viewer } from '../auth/viewer.js';
+import type { CursorCodec } from '../dynamo/cursor.js';
+import type { RequestDb } from '../dynamo/request-db.js';
+import { AuthError, ForbiddenError } from '../errors.js';
+import type { Repositories } from '../repositories/index.js';
+
+/** Fresh for every request: the loaders live in `db`, so nothing is shared between viewers. */
+export interface Context {
+  requestId: string;
+  viewer: Viewer | null;
+  db: RequestDb;
+  repos: Repositories;
+  cursors: CursorCodec;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: {
+    public: boolean;
+    customer: boolean;
+    admin: boolean;
+    /** The viewer is this customer, or an admin. */
+    owner: string;
+  };
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  // scope-auth first (it must run before resolvers); relay before it would also be possible,
+  // but ids are decoded in resolvers here. errors before dataloader, as their docs say.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: (context) => ({
+      public: true,
+      customer: context.viewer !== null,
+      admin: context.viewer?.isAdmin ?? false,
+      owner: (customerId) =>
+        context.viewer !== null && (context.viewer.isAdmin || context.viewer.id === customerId),
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer === null
+        ? new AuthError('Authentication required: send `Authorization: Bearer <token>`')
+        : new ForbiddenError('Not authorized to read this'),
+  },
+  errors: { defaultTypes: [] },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesQueryOptions: false,
+  },
+  defaultFieldNullability: false,
+});
+
+builder.queryType({});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 date-time in UTC, e.g. 2026-01-31T12:00:00.000Z',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+      throw new TypeError('DateTime must be an ISO-8601 string');
+    }
+    return new Date(value).toISOString();
+  },
+});

@@ -1,0 +1,8 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './types/category.js';
+import './types/customer.js';
+import './types/product.js';
+import './types/review.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

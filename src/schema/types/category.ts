@@ -1,0 +1,60 @@
+import type { Category } from '../../domain/types.js';
+import { cursorBinding } from '../../dynamo/cursor.js';
+import { builder } from '../builder.js';
+import { ProductConnection, ProductSort } from './product.js';
+
+export const CategoryNode = builder.loadableNodeRef<
+  Category | Error | null,
+  string,
+  string,
+  string,
+  Category
+>('Category', {
+  id: { resolve: (category) => category.slug },
+  load: (slugs, context) => context.repos.categories.getMany(slugs),
+});
+
+CategoryNode.implement({
+  description: 'A catalog category. Its products are read from GSI1, sorted by price.',
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    productCount: t.exposeInt('productCount', {
+      description: 'Kept by the product transactions: never counted by reading the partition.',
+    }),
+    products: t.field({
+      type: ProductConnection,
+      description:
+        'Access pattern 2: Query GSI1 `GSI1PK = CATEGORY#slug AND GSI1SK BETWEEN` the price bounds.',
+      args: {
+        minPriceCents: t.arg.int(),
+        maxPriceCents: t.arg.int(),
+        sort: t.arg({ type: ProductSort, defaultValue: 'PRICE_ASC' }),
+        first: t.arg.int({ description: 'Default 20, at most 100.' }),
+        after: t.arg.string(),
+      },
+      resolve: (category, args, context) =>
+        context.repos.products.byCategory(
+          category.slug,
+          args,
+          cursorBinding(`Category.products:${category.slug}`, args),
+        ),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  categories: t.field({
+    type: [CategoryNode],
+    description: 'Access pattern 4: Query `PK = CATEGORIES`, in slug order.',
+    resolve: (_root, _args, context) => context.repos.categories.all(),
+  }),
+  category: t.field({
+    type: CategoryNode,
+    nullable: true,
+    description: 'A category by its slug (GetItem, batched). Null when there is none.',
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: (_root, args) => args.slug,
+  }),
+}));

@@ -1,0 +1,119 @@
+import type { Product } from '../../domain/types.js';
+import { cursorBinding } from '../../dynamo/cursor.js';
+import { ClientError } from '../../errors.js';
+import { builder } from '../builder.js';
+import { CategoryNode } from './category.js';
+import { ReviewConnection } from './review.js';
+
+/** `products(ids:)` reads at most this many ids: one BatchGetItem. */
+export const MAX_PRODUCT_IDS = 100;
+
+export const ProductNode = builder.loadableNodeRef<
+  Product | Error | null,
+  string,
+  string,
+  string,
+  Product
+>('Product', {
+  id: { resolve: (product) => product.id },
+  load: (ids, context) => context.repos.products.getMany(ids),
+});
+
+export const ProductSort = builder.enumType('ProductSort', {
+  values: ['PRICE_ASC', 'PRICE_DESC'] as const,
+});
+
+export const ProductConnection = builder.connectionObject({
+  type: ProductNode,
+  name: 'ProductConnection',
+});
+
+const ProductRating = builder.objectRef<{ count: number; sum: number }>('ProductRating').implement({
+  description: 'Kept by the review transaction (ratingSum, ratingCount on the product item).',
+  fields: (t) => ({
+    count: t.exposeInt('count'),
+    average: t.float({
+      nullable: true,
+      description: 'The mean rating, rounded to two decimals; null before the first review.',
+      resolve: ({ count, sum }) => (count === 0 ? null : Math.round((sum / count) * 100) / 100),
+    }),
+  }),
+});
+
+ProductNode.implement({
+  description: 'A product (access pattern 1: BatchGetItem of PRODUCT, and INVENTORY for stock).',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    priceCents: t.exposeInt('priceCents'),
+    currency: t.exposeString('currency'),
+    featured: t.exposeBoolean('featured'),
+    version: t.exposeInt('version', { description: 'For optimistic locking in updateProduct.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    stock: t.int({
+      description: 'From the INVENTORY item, batched with the other keys of the request.',
+      resolve: async (product, _args, context) => {
+        const [inventory] = await context.repos.inventory.getMany([product.id]);
+        if (inventory instanceof Error) throw inventory;
+        return inventory?.stock ?? 0;
+      },
+    }),
+    category: t.field({
+      type: CategoryNode,
+      nullable: true,
+      resolve: (product) => product.categorySlug,
+    }),
+    rating: t.field({
+      type: ProductRating,
+      resolve: (product) => ({ count: product.ratingCount, sum: product.ratingSum }),
+    }),
+    reviews: t.field({
+      type: ReviewConnection,
+      description:
+        'Access pattern 5: Query `PK = PRODUCT#id AND begins_with(SK, REVIEW#)`, newest first.',
+      args: {
+        first: t.arg.int({ description: 'Default 10, at most 50.' }),
+        after: t.arg.string(),
+      },
+      resolve: (product, args, context) =>
+        context.repos.reviews.ofProduct(
+          product.id,
+          args,
+          cursorBinding(`Product.reviews:${product.id}`, args),
+        ),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  product: t.field({
+    type: ProductNode,
+    nullable: true,
+    description: 'A product by its global id. Null when there is none.',
+    args: { id: t.arg.globalID({ required: true, for: ProductNode }) },
+    resolve: (_root, args) => args.id.id,
+  }),
+  products: t.field({
+    type: [ProductNode],
+    nullable: { list: false, items: true },
+    description: `Products by global id, in the order asked (null for a missing one); at most ${MAX_PRODUCT_IDS} ids, read with one BatchGetItem.`,
+    args: { ids: t.arg.globalIDList({ required: true, for: ProductNode }) },
+    resolve: (_root, args) => {
+      if (args.ids.length > MAX_PRODUCT_IDS) {
+        throw new ClientError(`ids: at most ${MAX_PRODUCT_IDS} ids per request`);
+      }
+      return args.ids.map((id) => id.id);
+    },
+  }),
+  featuredProducts: t.field({
+    type: ProductConnection,
+    description: 'Access pattern 3: Query the sparse GSI2 `GSI2PK = FEATURED`, newest first.',
+    args: {
+      first: t.arg.int({ description: 'Default 20, at most 100.' }),
+      after: t.arg.string(),
+    },
+    resolve: (_root, args, context) =>
+      context.repos.products.featured(args, cursorBinding('Query.featuredProducts', args)),
+  }),
+}));

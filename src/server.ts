@@ -1,0 +1,139 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createApp } from './app.js';
+import { signDevToken } from './auth/tokens.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createDynamo } from './dynamo/client.js';
+import { resolveEndpoint } from './dynamo/endpoint.js';
+import { keys } from './dynamo/keys.js';
+import { JavaMissingError } from './dynamo/local.js';
+import { ensureTable } from './dynamo/table.js';
+import { createLogger, type Logger } from './logger.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The only file that reads the environment and listens. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  let resolved: Awaited<ReturnType<typeof resolveEndpoint>>;
+  try {
+    resolved = await resolveEndpoint(config, { announce: true });
+  } catch (error) {
+    if (error instanceof JavaMissingError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const dynamo = createDynamo({
+    endpoint: resolved.endpoint,
+    region: config.region,
+    localCredentials: resolved.localCredentials,
+  });
+
+  let stopping = false;
+  const stopLocal = async () => {
+    await resolved.local?.stop();
+  };
+  try {
+    const created = await ensureTable(dynamo.client, config.tableName);
+    logger.info({ table: config.tableName, created, dynamodb: resolved.describe }, 'table ready');
+    if (resolved.local || created) await loadSampleDataIfEmpty(config, dynamo.doc, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not prepare the table');
+    await stopLocal();
+    process.exit(1);
+  }
+
+  const app = createApp({ config, logger, client: dynamo.client, doc: dynamo.doc });
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(force);
+    await stopLocal();
+    dynamo.destroy();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled rejection'),
+  );
+
+  server.listen(config.port, config.host, async () => {
+    const { port } = server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${port}/graphql`;
+    logger.info({ url, dynamodb: resolved.describe }, 'gateway listening');
+    if (!config.isProduction) await printWelcome(config, url);
+  });
+}
+
+async function loadSampleDataIfEmpty(
+  config: Config,
+  doc: ReturnType<typeof createDynamo>['doc'],
+  logger: Logger,
+): Promise<void> {
+  // "Empty" means no catalog: one Query of the categories partition, never a Scan.
+  const probe = await doc.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.categoriesPartition() },
+      Limit: 1,
+    }),
+  );
+  if ((probe.Items?.length ?? 0) > 0) return;
+  const { loadSampleData, SAMPLE_PRODUCTS } = await import('./sample/catalog.js');
+  const started = Date.now();
+  const counts = await loadSampleData(doc, config.tableName, { products: SAMPLE_PRODUCTS });
+  logger.info({ counts, ms: Date.now() - started }, 'loaded the sample catalog');
+}
+
+async function printWelcome(config: Config, url: string): Promise<void> {
+  const lines = [``, `  GraphiQL:  ${url}`, ``];
+  if (config.jwt.kind === 'secret') {
+    const { DEMO_ADMIN_ID, DEMO_CUSTOMER_ID } = await import('./sample/catalog.js');
+    const options = { issuer: config.jwt.issuer, audience: config.jwt.audience };
+    const customer = await signDevToken(config.jwt.secret, { sub: DEMO_CUSTOMER_ID, ...options });
+    const admin = await signDevToken(config.jwt.secret, {
+      sub: DEMO_ADMIN_ID,
+      admin: true,
+      ...options,
+    });
+    lines.push(
+      `  Paste into GraphiQL's Headers tab (valid 12 h):`,
+      `  demo customer: { "Authorization": "Bearer ${customer}" }`,
+      `  admin:         { "Authorization": "Bearer ${admin}" }`,
+      ``,
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import { createApp } from '../../src/app.js';
+import { signDevToken } from '../../src/auth/tokens.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { TestTable } from './dynamo.js';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
+export const TEST_CURSOR_SECRET = 'test-cursor-secret-0123456789-0123456789-abc';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
+  headers: Headers;
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  config: Config;
+  table: TestTable;
+  /** The DynamoDB commands of the last finished request, by operation, as the gateway sent them. */
+  lastCalls(): Record<string, number>;
+  /** Calls counted at the wire (every attempt) during `fn`. */
+  wireCalls<T>(
+    fn: () => Promise<T>,
+  ): Promise<{ result: T; calls: Record<string, number>; total: number }>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  token(sub: string, admin?: boolean): Promise<string>;
+}
+
+export function testConfig(
+  tableName: string,
+  endpoint: string,
+  extra: Record<string, string> = {},
+): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    JWT_SECRET: TEST_JWT_SECRET,
+    CURSOR_SECRET: TEST_CURSOR_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
+  });
+}
+
+/** The real app on the table's DynamoDB Local, called through app.fetch (no port needed). */
+export function createTestApp(table: TestTable, extraEnv: Record<string, string> = {}): TestApp {
+  const config = testConfig(table.tableName, table.endpoint, extraEnv);
+  let last: Record<string, number> = {};
+  const app = createApp({
+    config,
+    logger: createLogger(config.logLevel),
+    client: table.dynamo.client,
+    doc: table.dynamo.doc,
+    onRequestDone: (calls) => {
+      last = calls;
+    },
+  });
+  return {
+    app,
+    config,
+    table,
+    lastCalls: () => last,
+    async wireCalls(fn) {
+      const before = table.dynamo.wire.snapshot();
+      const result = await fn();
+      const after = table.dynamo.wire.snapshot();
+      const calls: Record<string, number> = {};
+      let total = 0;
+      for (const [name, count] of Object.entries(after)) {
+        const delta = count - (before[name] ?? 0);
+        if (delta > 0) {
+          calls[name] = delta;
+          total += delta;
+        }
+      }
+      return { result, calls, total };
+    },
+    async gql(query, variables, options = {}) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...options.headers,
+      };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const response = await app.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
+      return {
+        status: response.status,
+        headers: response.headers,
+        ...body,
+      } as GraphQLResponse<never>;
+    },
+    token: (sub, admin = false) => signDevToken(TEST_JWT_SECRET, { sub, admin }),
+  };
+}
+
+/** Fails with the query and the whole response printed, so a red test says what happened. */
+export function expectData<T>(response: GraphQLResponse<T>, query?: string): T {
+  if (response.errors?.length || response.data == null) {
+    throw new Error(
+      `GraphQL request failed (HTTP ${response.status})\n${query ? `query: ${query}\n` : ''}response: ${JSON.stringify(
+        { data: response.data, errors: response.errors },
+        null,
+        2,
+      )}`,
+    );
+  }
+  return response.data;
+}
