@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('applies the documented defaults, with warnings for development secrets', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 4000,
+      host: '127.0.0.1',
+      dynamoEndpoint: undefined,
+      region: 'us-east-1',
+      tableName: 'Shop',
+      dataDir: '.data',
+      orderStatusShards: 4,
+      logLevel: 'info',
+    });
+    expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
+    expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
+  });
+
+  it('names the variable of a bad value', () => {
+    for (const [name, value] of [
+      ['PORT', 'eighty'],
+      ['ORDER_STATUS_SHARDS', '0'],
+      ['DYNAMODB_ENDPOINT', 'not a url'],
+      ['TABLE_NAME', 'ab'],
+      ['LOG_LEVEL', 'loud'],
+      ['JWT_SECRET', 'short'],
+    ]) {
+      expect(() => loadConfig({ [name as string]: value }), name).toThrow(
+        new RegExp(`^Invalid configuration: ${name}:`),
+      );
+    }
+  });
+
+  it('production refuses to start without real secrets, naming what is missing', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET or JWKS_URL and CURSOR_SECRET/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toThrow(
+      /requires CURSOR_SECRET$/,
+    );
+    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, CURSOR_SECRET: SECRET });
+    expect(ok.isProduction).toBe(true);
+    expect(ok.warnings).toEqual([]);
+  });
+
+  it('prefers a JWKS when one is configured, with issuer and audience', () => {
+    const config = loadConfig({
+      JWKS_URL: 'https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/jwks.json',
+      JWT_ISSUER: 'https://issuer',
+      JWT_AUDIENCE: 'shop',
+    });
+    expect(config.jwt).toEqual({
+      kind: 'jwks',
+      jwksUrl: 'https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/jwks.json',
+      issuer: 'https://issuer',
+      audience: 'shop',
+    });
+  });
+
+  it('uses fixed local credentials only for an endpoint without AWS keys', () => {
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://localhost:8000' }).dynamoLocalCredentials).toBe(
+      true,
+    );
+    expect(
+      loadConfig({ DYNAMODB_ENDPOINT: 'http://localhost:8000', AWS_ACCESS_KEY_ID: 'AKIA' })
+        .dynamoLocalCredentials,
+    ).toBe(false);
+  });
+});
