@@ -12,6 +12,7 @@ import { ensureTable } from './dynamo/table.js';
 import { createLogger, type Logger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const STARTUP_WAIT_MS = 30_000;
 
 /** The only file that reads the environment and listens. */
 async function main(): Promise<void> {
@@ -49,7 +50,10 @@ async function main(): Promise<void> {
     await resolved.local?.stop();
   };
   try {
-    const created = await ensureTable(dynamo.client, config.tableName);
+    const created = await retryWhileUnreachable(
+      () => ensureTable(dynamo.client, config.tableName),
+      logger,
+    );
     logger.info({ table: config.tableName, created, dynamodb: resolved.describe }, 'table ready');
     if (resolved.local || created) await loadSampleDataIfEmpty(config, dynamo.doc, logger);
   } catch (error) {
@@ -89,6 +93,25 @@ async function main(): Promise<void> {
     logger.info({ url, dynamodb: resolved.describe }, 'gateway listening');
     if (!config.isProduction) await printWelcome(config, url);
   });
+}
+
+/** A DynamoDB that starts next to us (compose) may take a few seconds to accept connections. */
+async function retryWhileUnreachable<T>(fn: () => Promise<T>, logger: Logger): Promise<T> {
+  const deadline = Date.now() + STARTUP_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { code?: string; name?: string }).code ?? (error as Error).name;
+      const unreachable =
+        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|TimeoutError|socket hang up/i.test(
+          `${code} ${(error as Error).message}`,
+        );
+      if (!unreachable || Date.now() > deadline) throw error;
+      logger.warn({ attempt, reason: code }, 'DynamoDB is not reachable yet: retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 200 * attempt)));
+    }
+  }
 }
 
 async function loadSampleDataIfEmpty(

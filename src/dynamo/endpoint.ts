@@ -69,7 +69,10 @@ export async function resolveEndpoint(
   const local = await startLocalDynamo({ dataDir: config.dataDir });
   const marker = join(config.dataDir, MARKER);
   if (options.announce) {
-    writeFileSync(marker, JSON.stringify({ endpoint: local.endpoint, pid: process.pid }));
+    writeFileSync(
+      marker,
+      JSON.stringify({ endpoint: local.endpoint, pid: process.pid, javaPid: local.process.pid }),
+    );
     const stop = local.stop;
     local.stop = async () => {
       rmSync(marker, { force: true });
