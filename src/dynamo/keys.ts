@@ -78,3 +78,12 @@ export const keys = {
 export function keyId(key: TableKey): string {
   return `${key.PK}\u0000${key.SK}`;
 }
+
+/** DynamoDB TTL wants epoch seconds; the API shows ISO strings. */
+export function ttlFromNow(seconds: number, now = Date.now()): number {
+  return Math.floor(now / 1000) + seconds;
+}
+
+export function ttlToIso(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString();
+}
