@@ -121,7 +121,13 @@ export function createApp(deps: AppDeps) {
         });
       }
       const db = new RequestDb({ doc: deps.doc, tableName: config.tableName });
-      return { requestId, viewer, db, repos: createRepositories(db, cursors), cursors };
+      return {
+        requestId,
+        viewer,
+        db,
+        repos: createRepositories(db, cursors, { orderStatusShards: config.orderStatusShards }),
+        cursors,
+      };
     },
     plugins: [
       requestIdPlugin,

@@ -3,18 +3,24 @@ import type { RequestDb } from '../dynamo/request-db.js';
 import { CategoryRepository } from './categories.js';
 import { CustomerRepository } from './customers.js';
 import { InventoryRepository } from './inventory.js';
+import { OrderRepository } from './orders.js';
 import { ProductRepository } from './products.js';
 import { ReviewRepository } from './reviews.js';
 
 export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The repositories of one request, sharing its RequestDb (and so its batching). */
-export function createRepositories(db: RequestDb, cursors: CursorCodec) {
+export function createRepositories(
+  db: RequestDb,
+  cursors: CursorCodec,
+  options: { orderStatusShards: number },
+) {
   return {
     products: new ProductRepository(db, cursors),
     inventory: new InventoryRepository(db),
     categories: new CategoryRepository(db),
     reviews: new ReviewRepository(db, cursors),
     customers: new CustomerRepository(db),
+    orders: new OrderRepository(db, cursors, options.orderStatusShards),
   };
 }

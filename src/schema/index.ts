@@ -1,7 +1,9 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import './types/errors.js';
 import './types/category.js';
 import './types/customer.js';
+import './types/order.js';
 import './types/product.js';
 import './types/review.js';
 
