@@ -2,12 +2,12 @@ import {
   IdempotentParameterMismatchException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
   type TransactWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from './batch-get.js';
 import type { RequestDb } from './request-db.js';
 
@@ -52,9 +52,13 @@ export function parseCancellation(error: TransactionCanceledException): Transact
       if (raw && Object.keys(raw).length > 0) {
         const first = Object.values(raw)[0];
         const marshalled =
-          typeof first === 'object' && first !== null && Object.keys(first).length === 1 &&
+          typeof first === 'object' &&
+          first !== null &&
+          Object.keys(first).length === 1 &&
           /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(first)[0] ?? '');
-        item = marshalled ? unmarshall(raw as never) : (raw as Record<string, NativeAttributeValue>);
+        item = marshalled
+          ? unmarshall(raw as never)
+          : (raw as Record<string, NativeAttributeValue>);
       }
       return {
         code: reason.Code ?? 'Unknown',
@@ -92,7 +96,11 @@ export async function transactWrite(
       }
       if (!(error instanceof TransactionCanceledException)) throw error;
       const cancelled = parseCancellation(error);
-      if (cancelled.conflicted() && cancelled.firstConditionFailure() === -1 && attempt < MAX_CONFLICT_RETRIES) {
+      if (
+        cancelled.conflicted() &&
+        cancelled.firstConditionFailure() === -1 &&
+        attempt < MAX_CONFLICT_RETRIES
+      ) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
         continue;
       }

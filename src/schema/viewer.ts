@@ -7,6 +7,7 @@ import type { Context } from './builder.js';
  * `authScopes: { customer: true }` first; this narrows the type and guards twice.
  */
 export function viewerOf(context: Context): Viewer {
-  if (!context.viewer) throw new AuthError('Authentication required: send `Authorization: Bearer <token>`');
+  if (!context.viewer)
+    throw new AuthError('Authentication required: send `Authorization: Bearer <token>`');
   return context.viewer;
 }
