@@ -1,66 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, stopServer, TSX } from '../helpers/server.js';
 
 /**
  * The README's first command, as a newcomer runs it: the server on an embedded DynamoDB Local
  * with its files in DATA_DIR, the sample catalog, GraphiQL, and a clean stop.
  */
-const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startServer(env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(TSX, ['src/server.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${output}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-    const poll = setInterval(() => {
-      const match = /GraphiQL:\s+(http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, url: match[1], output: () => output });
-      }
-    }, 100);
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
+const start = () => startServer({ DATA_DIR: dataDir });
+const stop = stopServer;
 
 function javaPidAlive(pid: number): boolean {
   try {
@@ -82,7 +35,7 @@ async function categories(url: string) {
 
 describe('npm start on the embedded DynamoDB Local', () => {
   it('starts, loads the sample catalog, serves GraphiQL and tokens, and stops on SIGINT with no Java left', async () => {
-    const server = await startServer();
+    const server = await start();
     expect(server.output()).toMatch(/loaded the sample catalog/);
     expect(server.output()).toMatch(/demo customer: \{ "Authorization": "Bearer ey/);
     const marker = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8'));
@@ -105,7 +58,7 @@ describe('npm start on the embedded DynamoDB Local', () => {
   });
 
   it('keeps its data across a restart and does not load the sample twice; SIGTERM stops it too', async () => {
-    const server = await startServer();
+    const server = await start();
     expect(server.output()).not.toMatch(/loaded the sample catalog/);
     const body = await categories(server.url);
     expect(body.data.categories.reduce((sum, c) => sum + c.productCount, 0)).toBe(120);

@@ -11,10 +11,11 @@ import {
   type OrderLine,
   orderNodeId,
   parseOrderNodeId,
+  validateLines,
   validateOrderRequest,
 } from '../../domain/orders.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
-import { AuthError, ClientError } from '../../errors.js';
+import { AuthError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
@@ -188,7 +189,13 @@ builder.mutationFields((t) => ({
         lines,
         fromCart: input.fromCart,
         cartLines: async () => {
-          throw new ClientError('fromCart is not available yet');
+          const cart = (await context.repos.carts.lines(viewer.id)).map((line) => ({
+            productId: line.productId,
+            quantity: line.quantity,
+          }));
+          if (cart.length === 0) throw new ValidationError('input.fromCart', 'the cart is empty');
+          validateLines(cart, 'input.fromCart');
+          return cart;
         },
       });
     },

@@ -1,0 +1,226 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type OperationDefinitionNode, parse, print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDevToken } from '../../src/auth/tokens.js';
+import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
+
+/**
+ * Every operation of ../shared/contract/storefront.graphql, sent verbatim over HTTP to a server
+ * started the README's way (embedded DynamoDB Local, sample data), in the order a storefront,
+ * a customer and an admin would use them. Subscriptions come with the live issue.
+ */
+const CONTRACT = readFileSync(
+  new URL('../../../shared/contract/storefront.graphql', import.meta.url),
+  'utf8',
+);
+const operations = new Map(
+  parse(CONTRACT)
+    .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
+    .map((op) => [op.name?.value ?? '', op]),
+);
+const NOT_SERVED_OVER_POST = new Set(['OrderStatus', 'Stock']);
+
+const JWT_SECRET = 'contract-test-jwt-secret-0123456789-abcdef';
+const dataDir = mkdtempSync(join(tmpdir(), 'shop-contract-'));
+let server: StartedServer;
+const ran = new Set<string>();
+
+beforeAll(async () => {
+  server = await startServer({ DATA_DIR: dataDir, JWT_SECRET, CURSOR_SECRET: 'c'.repeat(40) });
+}, 90_000);
+afterAll(async () => {
+  if (server) expect(await stopServer(server.child)).toBe(0);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: contract responses are checked field by field
+type Data = any;
+
+async function run(
+  name: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<Data> {
+  const op = operations.get(name);
+  if (!op) throw new Error(`no operation ${name} in the contract`);
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query: print(op), operationName: name, variables }),
+  });
+  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
+  if (response.status !== 200 || body.errors) {
+    throw new Error(`${name} failed (HTTP ${response.status}): ${JSON.stringify(body, null, 2)}`);
+  }
+  ran.add(name);
+  return body.data;
+}
+
+describe('the storefront contract against `npm start`', () => {
+  const state: Record<string, string> = {};
+  let customer: string;
+  let admin: string;
+
+  it('public catalog: Categories, CategoryPage (two pages), ProductPage, Products, Featured, NodeLookup', async () => {
+    const { categories } = await run('Categories');
+    expect(categories.length).toBeGreaterThan(5);
+    const category = categories.find((c: Data) => c.productCount >= 6);
+    const first = await run('CategoryPage', { slug: category.slug, first: 3 });
+    expect(first.category.products.edges).toHaveLength(3);
+    expect(first.category.products.pageInfo.hasNextPage).toBe(true);
+    const second = await run('CategoryPage', {
+      slug: category.slug,
+      first: 3,
+      after: first.category.products.pageInfo.endCursor,
+    });
+    const prices = [...first.category.products.edges, ...second.category.products.edges].map(
+      (e: Data) => e.node.priceCents,
+    );
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    const productId = first.category.products.edges[0].node.id;
+    state.productId = productId;
+    state.productId2 = first.category.products.edges[1].node.id;
+    state.categoryId = first.category.id;
+    const page = await run('ProductPage', { id: productId, reviews: 10 });
+    expect(page.product.id).toBe(productId);
+    expect(page.product.category.slug).toBe(category.slug);
+    const { products } = await run('Products', { ids: [productId, state.productId2] });
+    expect(products.map((p: Data) => p.id)).toEqual([productId, state.productId2]);
+    const featured = await run('Featured', { first: 5 });
+    expect(featured.featuredProducts.edges.length).toBeGreaterThan(0);
+    const node = await run('NodeLookup', { id: productId });
+    expect(node.node.name).toBe(page.product.name);
+    expect((await run('NodeLookup', { id: state.categoryId })).node.slug).toBe(category.slug);
+  });
+
+  it('customer: CreateProfile, AddToCart, RemoveFromCart, Me, PlaceOrder, Order, CancelOrder, AddReview', async () => {
+    customer = await signDevToken(JWT_SECRET, { sub: `contract-${Date.now()}` });
+    const created = await run(
+      'CreateProfile',
+      { input: { name: 'Contract Customer', email: `contract-${Date.now()}@example.com` } },
+      customer,
+    );
+    expect(created.createProfile.__typename).toBe('CreateProfileSuccess');
+    const added = await run('AddToCart', { productId: state.productId, quantity: 2 }, customer);
+    expect(added.addToCart.__typename).toBe('AddToCartSuccess');
+    await run('AddToCart', { productId: state.productId2, quantity: 1 }, customer);
+    const removed = await run('RemoveFromCart', { productId: state.productId2 }, customer);
+    expect(removed.removeFromCart.cart.items.map((i: Data) => i.product.id)).toEqual([
+      state.productId,
+    ]);
+    const before = await run('Me', { orders: 5 }, customer);
+    expect(before.me.cart.items).toHaveLength(1);
+    expect(before.me.cart.totalCents).toBeGreaterThan(0);
+
+    const placed = await run(
+      'PlaceOrder',
+      { input: { idempotencyKey: 'contract-order-1', fromCart: true } },
+      customer,
+    );
+    expect(placed.placeOrder.__typename).toBe('PlaceOrderSuccess');
+    state.orderId = placed.placeOrder.order.id;
+    const replay = await run(
+      'PlaceOrder',
+      { input: { idempotencyKey: 'contract-order-1', fromCart: true } },
+      customer,
+    );
+    expect(replay.placeOrder.order.id).toBe(state.orderId);
+
+    const after = await run('Me', { orders: 5 }, customer);
+    expect(after.me.orderCount).toBe(1);
+    expect(after.me.cart.items).toEqual([]);
+    expect(after.me.orders.edges[0].node.id).toBe(state.orderId);
+    const order = await run('Order', { id: state.orderId }, customer);
+    expect(order.order.lines[0].quantity).toBe(2);
+    expect((await run('NodeLookup', { id: state.orderId }, customer)).node.status).toBe('PENDING');
+
+    const second = await run(
+      'PlaceOrder',
+      {
+        input: {
+          idempotencyKey: 'contract-order-2',
+          lines: [{ productId: state.productId2, quantity: 1 }],
+        },
+      },
+      customer,
+    );
+    const cancelled = await run('CancelOrder', { orderId: second.placeOrder.order.id }, customer);
+    expect(cancelled.cancelOrder.order.status).toBe('CANCELLED');
+    const review = await run(
+      'AddReview',
+      { input: { productId: state.productId, rating: 5, body: 'Works well.' } },
+      customer,
+    );
+    expect(review.addReview.__typename).toBe('AddReviewSuccess');
+    expect(review.addReview.product.rating.count).toBeGreaterThan(0);
+    expect((await run('NodeLookup', { id: order.order.customer.id }, customer)).node.name).toBe(
+      'Contract Customer',
+    );
+  });
+
+  it('admin: CreateCategory, CreateProduct, UpdateProduct, Restock, SetOrderStatus, OrdersByStatus, Customer', async () => {
+    admin = await signDevToken(JWT_SECRET, { sub: 'contract-admin', admin: true });
+    const slug = `contract-${Date.now()}`;
+    const category = await run(
+      'CreateCategory',
+      { input: { slug, name: 'Contract category' } },
+      admin,
+    );
+    expect(category.createCategory.__typename).toBe('CreateCategorySuccess');
+    const created = await run(
+      'CreateProduct',
+      {
+        input: {
+          name: 'Contract kettle',
+          description: 'Boils water.',
+          priceCents: 2599,
+          currency: 'USD',
+          categorySlug: slug,
+          featured: true,
+          stock: 3,
+        },
+      },
+      admin,
+    );
+    const product = created.createProduct.product;
+    expect(product).toMatchObject({ stock: 3, version: 1 });
+    const updated = await run(
+      'UpdateProduct',
+      { input: { id: product.id, expectedVersion: 1, priceCents: 2499 } },
+      admin,
+    );
+    expect(updated.updateProduct.product).toMatchObject({ priceCents: 2499, version: 2 });
+    const stale = await run(
+      'UpdateProduct',
+      { input: { id: product.id, expectedVersion: 1, name: 'x' } },
+      admin,
+    );
+    expect(stale.updateProduct).toMatchObject({
+      __typename: 'VersionConflictError',
+      currentVersion: 2,
+    });
+    const restocked = await run('Restock', { productId: product.id, quantity: 7 }, admin);
+    expect(restocked.restock.product.stock).toBe(10);
+    const paid = await run('SetOrderStatus', { orderId: state.orderId, status: 'PAID' }, admin);
+    expect(paid.setOrderStatus.order.status).toBe('PAID');
+    const byStatus = await run('OrdersByStatus', { status: 'PAID', first: 10 }, admin);
+    expect(byStatus.ordersByStatus.edges.map((e: Data) => e.node.id)).toContain(state.orderId);
+    const owner = byStatus.ordersByStatus.edges.find((e: Data) => e.node.id === state.orderId).node
+      .customer.id;
+    const profile = await run('Customer', { id: owner }, admin);
+    expect(profile.customer.name).toBe('Contract Customer');
+  });
+
+  it('ran every query and mutation of the contract', () => {
+    const expected = [...operations.keys()]
+      .filter((name) => !NOT_SERVED_OVER_POST.has(name))
+      .sort();
+    expect([...ran].sort()).toEqual(expected);
+  });
+});
