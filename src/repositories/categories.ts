@@ -1,7 +1,11 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError, ValidationError } from '../domain/errors.js';
 import type { Category } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import type { TransactItem } from '../dynamo/transact.js';
 import { read } from './items.js';
 
 export const CATEGORY_ENTITY = 'Category';
@@ -19,6 +23,80 @@ export function toCategory(item: Item): Category {
 
 export function categoryItem(category: Category): Item {
   return { ...keys.category(category.slug), entity: CATEGORY_ENTITY, ...category };
+}
+
+/** Lowercase words joined by single hyphens: safe in keys and URLs, one spelling per category. */
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Length in characters (code points), not UTF-16 units. */
+function length(value: string): number {
+  return Array.from(value).length;
+}
+
+/** A text input between `min` and `max` characters; `trim` drops the blanks around it first. */
+export function boundedText(
+  field: string,
+  value: string,
+  min: number,
+  max: number,
+  trim = false,
+): string {
+  const text = trim ? value.trim() : value;
+  const n = length(text);
+  if (n < min)
+    throw new ValidationError(
+      field,
+      min === 1 ? 'must not be empty' : `must have at least ${min} characters`,
+    );
+  if (n > max) throw new ValidationError(field, `must have at most ${max} characters`);
+  return text;
+}
+
+export function validateSlug(field: string, slug: string): string {
+  if (length(slug) < 2 || length(slug) > 64) {
+    throw new ValidationError(field, 'must have 2 to 64 characters');
+  }
+  if (!SLUG.test(slug)) {
+    throw new ValidationError(
+      field,
+      'must be lowercase letters and digits in words joined by single hyphens, e.g. garden-tools',
+    );
+  }
+  return slug;
+}
+
+export interface CreateCategoryInput {
+  slug: string;
+  name: string;
+  description?: string | null | undefined;
+}
+
+/** Checks and normalizes a new category; throws ValidationError naming the field at fault. */
+export function validateCreateCategory(input: CreateCategoryInput, now: Date): Category {
+  return {
+    slug: validateSlug('input.slug', input.slug),
+    name: boundedText('input.name', input.name, 1, 100, true),
+    description: boundedText('input.description', input.description ?? '', 0, 2_000),
+    productCount: 0,
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * The counter half of a product transaction (access pattern 14): `productCount + delta` on a
+ * category that must exist. The caller maps a failed condition to NotFoundError.
+ */
+export function productCountChange(tableName: string, slug: string, delta: 1 | -1): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.category(slug),
+      UpdateExpression: 'SET #count = #count + :delta',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#count': 'productCount', '#pk': 'PK' },
+      ExpressionAttributeValues: { ':delta': delta },
+    },
+  };
 }
 
 /** The category list is one partition, bounded by what admins create; it is read whole. */
@@ -53,5 +131,30 @@ export class CategoryRepository {
   async getMany(slugs: readonly string[]): Promise<Array<Category | null | Error>> {
     const items = await this.db.items.loadMany(slugs.map((slug) => keys.category(slug)));
     return items.map((item) => (item instanceof Error || item === null ? item : toCategory(item)));
+  }
+
+  /** A new category: one PutItem IF attribute_not_exists(PK), so a slug is taken only once. */
+  async create(input: CreateCategoryInput, now = new Date()): Promise<Category> {
+    const category = validateCreateCategory(input, now);
+    const item = categoryItem(category);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.db.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'PK' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new AlreadyExistsError('Category', category.slug);
+      }
+      throw error;
+    }
+    // What was written is the category: later fields of the request need no read.
+    const key = keys.category(category.slug);
+    this.db.items.clear(key).prime(key, item);
+    return category;
   }
 }

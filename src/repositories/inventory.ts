@@ -1,7 +1,11 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Inventory } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import type { TransactItem } from '../dynamo/transact.js';
 import { read } from './items.js';
 
 export const INVENTORY_ENTITY = 'Inventory';
@@ -19,6 +23,21 @@ export function inventoryItem(inventory: Inventory): Item {
   return { ...keys.inventory(inventory.productId), entity: INVENTORY_ENTITY, ...inventory };
 }
 
+export const MAX_STOCK = 1_000_000;
+export const MAX_RESTOCK = 1_000_000;
+
+/** The inventory half of createProduct's transaction: a new INVENTORY item, never an overwrite. */
+export function newInventoryPut(tableName: string, inventory: Inventory): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: inventoryItem(inventory),
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'PK' },
+    },
+  };
+}
+
 export class InventoryRepository {
   constructor(private readonly db: RequestDb) {}
 
@@ -26,5 +45,39 @@ export class InventoryRepository {
   async getMany(productIds: readonly string[]): Promise<Array<Inventory | null | Error>> {
     const items = await this.db.items.loadMany(productIds.map((id) => keys.inventory(id)));
     return items.map((item) => (item instanceof Error || item === null ? item : toInventory(item)));
+  }
+
+  /**
+   * Adds stock with one UpdateItem `ADD stock :q` IF the inventory exists; ALL_NEW gives the new
+   * figure, which replaces whatever this request had cached, so `stock` in the answer is current.
+   */
+  async restock(productId: string, quantity: number, now = new Date()): Promise<Inventory> {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_RESTOCK) {
+      throw new ValidationError('quantity', `must be between 1 and ${MAX_RESTOCK}`);
+    }
+    const key = keys.inventory(productId);
+    let output: UpdateCommandOutput;
+    try {
+      output = await this.db.send<UpdateCommandOutput>(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #stock :q SET #updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#stock': 'stock', '#updatedAt': 'updatedAt', '#pk': 'PK' },
+          ExpressionAttributeValues: { ':q': quantity, ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new NotFoundError('Product', productId);
+      }
+      throw error;
+    }
+    const item = output.Attributes;
+    if (!item) throw new Error(`UpdateItem on ${key.PK}/${key.SK} returned no attributes`);
+    this.db.items.clear(key).prime(key, item);
+    return toInventory(item);
   }
 }

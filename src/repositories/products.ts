@@ -1,9 +1,19 @@
+import { ulid } from 'ulid';
+import { NotFoundError, ValidationError, VersionConflictError } from '../domain/errors.js';
 import type { Product } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import type { CursorCodec } from '../dynamo/cursor.js';
-import { keys } from '../dynamo/keys.js';
+import { keys, type TableKey } from '../dynamo/keys.js';
 import { type Page, type PageArgs, queryPage } from '../dynamo/paginate.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import {
+  type TransactItem,
+  TransactionCancelled,
+  transactWrite,
+  withOldItem,
+} from '../dynamo/transact.js';
+import { boundedText, productCountChange, validateSlug } from './categories.js';
+import { inventoryItem, MAX_STOCK, newInventoryPut } from './inventory.js';
 import { read } from './items.js';
 
 export const PRODUCT_ENTITY = 'Product';
@@ -36,6 +46,109 @@ export function productItem(product: Product): Item {
     ...(product.featured ? keys.featuredProduct(product.updatedAt, product.id) : {}),
   };
 }
+
+export const MAX_PRICE_CENTS = 100_000_000;
+const CURRENCY = /^[A-Z]{3}$/;
+
+export interface CreateProductInput {
+  name: string;
+  description: string;
+  priceCents: number;
+  currency?: string | null | undefined;
+  categorySlug: string;
+  featured?: boolean | null | undefined;
+  stock: number;
+}
+
+/** Absent (or null) fields keep their value. */
+export interface UpdateProductInput {
+  id: string;
+  expectedVersion: number;
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+  priceCents?: number | null | undefined;
+  categorySlug?: string | null | undefined;
+  featured?: boolean | null | undefined;
+}
+
+type ProductChanges = Partial<
+  Pick<Product, 'name' | 'description' | 'priceCents' | 'categorySlug' | 'featured'>
+>;
+
+function intInRange(field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(field, `must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+const check = {
+  name: (value: string) => boundedText('input.name', value, 1, 200, true),
+  description: (value: string) => boundedText('input.description', value, 0, 5_000),
+  priceCents: (value: number) => intInRange('input.priceCents', value, 0, MAX_PRICE_CENTS),
+  categorySlug: (value: string) => validateSlug('input.categorySlug', value),
+};
+
+/** Checks a new product's fields; throws ValidationError naming the first field at fault. */
+export function validateCreateProduct(input: CreateProductInput) {
+  const name = check.name(input.name);
+  const description = check.description(input.description);
+  const priceCents = check.priceCents(input.priceCents);
+  const currency = input.currency ?? 'USD';
+  if (!CURRENCY.test(currency)) {
+    throw new ValidationError('input.currency', 'must be an ISO-4217 code such as USD or EUR');
+  }
+  const categorySlug = check.categorySlug(input.categorySlug);
+  const stock = intInRange('input.stock', input.stock, 0, MAX_STOCK);
+  return {
+    name,
+    description,
+    priceCents,
+    currency,
+    categorySlug,
+    featured: input.featured ?? false,
+    stock,
+  };
+}
+
+/** The fields an update gives, checked; null means "keep", so it is left out. */
+export function validateProductChanges(input: UpdateProductInput): ProductChanges {
+  intInRange('input.expectedVersion', input.expectedVersion, 1, Number.MAX_SAFE_INTEGER);
+  const changes: ProductChanges = {};
+  if (input.name != null) changes.name = check.name(input.name);
+  if (input.description != null) changes.description = check.description(input.description);
+  if (input.priceCents != null) changes.priceCents = check.priceCents(input.priceCents);
+  if (input.categorySlug != null) changes.categorySlug = check.categorySlug(input.categorySlug);
+  if (input.featured != null) changes.featured = input.featured;
+  if (Object.keys(changes).length === 0) {
+    throw new ValidationError('input', 'give at least one field to change');
+  }
+  return changes;
+}
+
+/**
+ * The attributes updateProduct may write. Everything else, ratingSum and ratingCount above all
+ * (kept by the review transaction), is left as it is, which is why the write is an UpdateItem.
+ */
+const UPDATABLE = [
+  'name',
+  'description',
+  'priceCents',
+  'categorySlug',
+  'featured',
+  'updatedAt',
+  'GSI1PK',
+  'GSI1SK',
+  'GSI2PK',
+  'GSI2SK',
+] as const;
+
+/** Positions of the actions in updateProduct's transaction (reasons come back in this order). */
+const UPDATE_PRODUCT = 0;
+const UPDATE_NEW_CATEGORY = 1;
+
+/** Positions of the actions in createProduct's transaction. */
+const CREATE_CATEGORY_COUNT = 2;
 
 export type ProductSort = 'PRICE_ASC' | 'PRICE_DESC';
 
@@ -103,8 +216,172 @@ export class ProductRepository {
     });
   }
 
+  /**
+   * Access pattern 14 (create): one TransactWriteItems that puts the product and its inventory,
+   * both IF attribute_not_exists(PK), and counts it in its category, which must exist.
+   */
+  async create(input: CreateProductInput, now = new Date()): Promise<Product> {
+    const { stock, ...fields } = validateCreateProduct(input);
+    const at = now.toISOString();
+    const product: Product = {
+      id: ulid(now.getTime()),
+      ...fields,
+      version: 1,
+      ratingCount: 0,
+      ratingSum: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const inventory = { productId: product.id, stock, updatedAt: at };
+    const tableName = this.db.tableName;
+    try {
+      await transactWrite(this.db, [
+        {
+          Put: {
+            TableName: tableName,
+            Item: productItem(product),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'PK' },
+          },
+        },
+        newInventoryPut(tableName, inventory),
+        productCountChange(tableName, product.categorySlug, 1),
+      ]);
+    } catch (error) {
+      if (
+        error instanceof TransactionCancelled &&
+        error.reasons[CREATE_CATEGORY_COUNT]?.code === 'ConditionalCheckFailed'
+      ) {
+        throw categoryNotFound(product.categorySlug);
+      }
+      throw error;
+    }
+    // What was written is the product: the answer's fields (stock included) need no read.
+    this.#replaceCached(keys.product(product.id), productItem(product));
+    const inventoryKey = keys.inventory(product.id);
+    this.db.items.clear(inventoryKey).prime(inventoryKey, inventoryItem(inventory));
+    this.db.items.clear(keys.category(product.categorySlug));
+    return product;
+  }
+
+  /**
+   * Access pattern 14 (update), with optimistic locking. The current item is read consistently
+   * to learn the old category and price (index keys are recomputed from them) and to refuse a
+   * stale version at once; the write keeps `version = :expected` as its condition, so an update
+   * that lands between that read and this write still wins and this one gets the conflict.
+   */
+  async update(input: UpdateProductInput, now = new Date()): Promise<Product> {
+    const changes = validateProductChanges(input);
+    const key = keys.product(input.id);
+    const currentItem = await this.#readConsistent(key);
+    if (!currentItem) throw new NotFoundError('Product', input.id);
+    const current = toProduct(currentItem);
+    if (current.version !== input.expectedVersion) {
+      throw new VersionConflictError(input.expectedVersion, current.version);
+    }
+    const fields = Object.keys(changes) as Array<keyof ProductChanges>;
+    if (fields.every((field) => changes[field] === current[field])) {
+      throw new ValidationError(
+        'input',
+        'changes nothing: every given field has that value already',
+      );
+    }
+    const next: Product = {
+      ...current,
+      ...changes,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    // productItem decides the index keys (GSI2 only when featured), so the stored item stays what
+    // productItem would build: set what differs, remove index keys that no longer apply.
+    const nextItem = productItem(next);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':one': 1, ':expected': input.expectedVersion };
+    const set = ['#version = #version + :one'];
+    const remove: string[] = [];
+    for (const attribute of UPDATABLE) {
+      const value = nextItem[attribute];
+      if (value === undefined) {
+        if (currentItem[attribute] === undefined) continue;
+        names[`#${attribute}`] = attribute;
+        remove.push(`#${attribute}`);
+      } else if (value !== currentItem[attribute]) {
+        names[`#${attribute}`] = attribute;
+        values[`:${attribute}`] = value;
+        set.push(`#${attribute} = :${attribute}`);
+      }
+    }
+    const tableName = this.db.tableName;
+    const actions: TransactItem[] = [
+      withOldItem({
+        Update: {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      }),
+    ];
+    const moved = next.categorySlug !== current.categorySlug;
+    if (moved) {
+      // UPDATE_NEW_CATEGORY, then the old one.
+      actions.push(
+        productCountChange(tableName, next.categorySlug, 1),
+        productCountChange(tableName, current.categorySlug, -1),
+      );
+    }
+    try {
+      await transactWrite(this.db, actions);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const product = error.reasons[UPDATE_PRODUCT];
+      if (product?.code === 'ConditionalCheckFailed') {
+        // ALL_OLD: the item as it is now, so the conflict needs no extra read.
+        if (!product.item) throw new NotFoundError('Product', input.id);
+        throw new VersionConflictError(input.expectedVersion, toProduct(product.item).version);
+      }
+      if (moved && error.reasons[UPDATE_NEW_CATEGORY]?.code === 'ConditionalCheckFailed') {
+        throw categoryNotFound(next.categorySlug);
+      }
+      throw error;
+    }
+    if (moved) {
+      this.db.items.clear(keys.category(next.categorySlug));
+      this.db.items.clear(keys.category(current.categorySlug));
+    }
+    // Read back rather than answer `next`: a review may have moved the rating in the meantime.
+    const updated = await this.getFresh(input.id);
+    if (!updated) throw new NotFoundError('Product', input.id);
+    return updated;
+  }
+
+  /** The product as stored now (consistent read); it also replaces what the request cached. */
+  async getFresh(id: string): Promise<Product | null> {
+    const item = await this.#readConsistent(keys.product(id));
+    return item ? toProduct(item) : null;
+  }
+
+  async #readConsistent(key: TableKey): Promise<Item | null> {
+    // The consistent loader caches too: a second mutation in the same request must read again.
+    this.db.consistentItems.clear(key);
+    const item = await this.db.consistentItems.load(key);
+    if (item) this.#replaceCached(key, item);
+    return item;
+  }
+
+  /** DataLoader's prime keeps an existing entry; a write must replace it. */
+  #replaceCached(key: TableKey, item: Item): void {
+    this.db.items.clear(key).prime(key, item);
+  }
+
   #primed(item: Item): Product {
     this.db.prime(item);
     return toProduct(item);
   }
+}
+
+function categoryNotFound(slug: string): NotFoundError {
+  return new NotFoundError('Category', slug, `input.categorySlug: category "${slug}" not found`);
 }

@@ -1,3 +1,4 @@
+import { AlreadyExistsError, ValidationError } from '../../domain/errors.js';
 import type { Category } from '../../domain/types.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { builder } from '../builder.js';
@@ -56,5 +57,32 @@ builder.queryFields((t) => ({
     description: 'A category by its slug (GetItem, batched). Null when there is none.',
     args: { slug: t.arg.string({ required: true }) },
     resolve: (_root, args) => args.slug,
+  }),
+}));
+
+const CreateCategoryInput = builder.inputType('CreateCategoryInput', {
+  fields: (t) => ({
+    slug: t.string({
+      required: true,
+      description: 'Lowercase words joined by hyphens (`garden-tools`), 2 to 64 characters.',
+    }),
+    name: t.string({ required: true, description: '1 to 100 characters.' }),
+    description: t.string({ description: 'At most 2000 characters.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createCategory: t.field({
+    type: CategoryNode,
+    description: 'Admin. One PutItem IF attribute_not_exists(PK): a slug is taken once.',
+    authScopes: { admin: true },
+    errors: {
+      types: [ValidationError, AlreadyExistsError],
+      result: { name: 'CreateCategorySuccess' },
+      union: { name: 'CreateCategoryResult' },
+      dataField: { name: 'category' },
+    },
+    args: { input: t.arg({ type: CreateCategoryInput, required: true }) },
+    resolve: (_root, { input }, context) => context.repos.categories.create(input),
   }),
 }));

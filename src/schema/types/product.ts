@@ -1,3 +1,4 @@
+import { NotFoundError, ValidationError, VersionConflictError } from '../../domain/errors.js';
 import type { Product } from '../../domain/types.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { ClientError } from '../../errors.js';
@@ -115,5 +116,88 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, context) =>
       context.repos.products.featured(args, cursorBinding('Query.featuredProducts', args)),
+  }),
+}));
+
+const CreateProductInput = builder.inputType('CreateProductInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1 to 200 characters.' }),
+    description: t.string({ required: true, description: 'At most 5000 characters.' }),
+    priceCents: t.int({ required: true, description: '0 to 100000000.' }),
+    currency: t.string({ description: 'An ISO-4217 code; USD when absent.' }),
+    categorySlug: t.string({ required: true, description: 'An existing category.' }),
+    featured: t.boolean({ description: 'Listed in featuredProducts; false when absent.' }),
+    stock: t.int({ required: true, description: '0 to 1000000.' }),
+  }),
+});
+
+const UpdateProductInput = builder.inputType('UpdateProductInput', {
+  description: 'Absent or null fields keep their value; at least one must change.',
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: ProductNode }),
+    expectedVersion: t.int({
+      required: true,
+      description: 'The version the change is based on; another one gives VersionConflictError.',
+    }),
+    name: t.string(),
+    description: t.string(),
+    priceCents: t.int(),
+    categorySlug: t.string(),
+    featured: t.boolean(),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createProduct: t.field({
+    type: ProductNode,
+    description:
+      'Admin. Access pattern 14: one TransactWriteItems puts the product and its inventory and counts it in its category.',
+    authScopes: { admin: true },
+    errors: {
+      types: [ValidationError, NotFoundError],
+      result: { name: 'CreateProductSuccess' },
+      union: { name: 'CreateProductResult' },
+      dataField: { name: 'product' },
+    },
+    args: { input: t.arg({ type: CreateProductInput, required: true }) },
+    resolve: (_root, { input }, context) => context.repos.products.create(input),
+  }),
+  updateProduct: t.field({
+    type: ProductNode,
+    description:
+      'Admin. Access pattern 14: an UpdateItem IF version = expectedVersion (index keys and category counts move with it), in one TransactWriteItems.',
+    authScopes: { admin: true },
+    errors: {
+      types: [VersionConflictError, ValidationError, NotFoundError],
+      result: { name: 'UpdateProductSuccess' },
+      union: { name: 'UpdateProductResult' },
+      dataField: { name: 'product' },
+    },
+    args: { input: t.arg({ type: UpdateProductInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      context.repos.products.update({ ...input, id: input.id.id }),
+  }),
+  restock: t.field({
+    type: ProductNode,
+    description:
+      'Admin. Adds stock with one UpdateItem `ADD stock :q`; the answer shows the new stock.',
+    authScopes: { admin: true },
+    errors: {
+      types: [ValidationError, NotFoundError],
+      result: { name: 'RestockSuccess' },
+      union: { name: 'RestockResult' },
+      dataField: { name: 'product' },
+    },
+    args: {
+      productId: t.arg.globalID({ required: true, for: ProductNode }),
+      quantity: t.arg.int({ required: true, description: '1 to 1000000.' }),
+    },
+    resolve: async (_root, args, context) => {
+      const id = args.productId.id;
+      await context.repos.inventory.restock(id, args.quantity);
+      const product = await context.repos.products.getFresh(id);
+      if (!product) throw new NotFoundError('Product', id);
+      return product;
+    },
   }),
 }));
