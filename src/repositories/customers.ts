@@ -1,10 +1,13 @@
+import { AlreadyExistsError, EmailTakenError } from '../domain/errors.js';
 import type { Customer } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
 import { read } from './items.js';
 
 export const CUSTOMER_ENTITY = 'Customer';
+export const EMAIL_CLAIM_ENTITY = 'EmailClaim';
 
 export function toCustomer(item: Item): Customer {
   read.entity(item, CUSTOMER_ENTITY);
@@ -21,6 +24,17 @@ export function customerItem(customer: Customer): Item {
   return { ...keys.customer(customer.id), entity: CUSTOMER_ENTITY, ...customer };
 }
 
+/** The item that makes an email unique: its key is the lowercased email. */
+export function emailClaimItem(email: string, customerId: string, createdAt: string): Item {
+  return {
+    ...keys.emailClaim(email),
+    entity: EMAIL_CLAIM_ENTITY,
+    email: email.toLowerCase(),
+    customerId,
+    createdAt,
+  };
+}
+
 export class CustomerRepository {
   constructor(private readonly db: RequestDb) {}
 
@@ -28,5 +42,55 @@ export class CustomerRepository {
   async getMany(ids: readonly string[]): Promise<Array<Customer | null | Error>> {
     const items = await this.db.items.loadMany(ids.map((id) => keys.customer(id)));
     return items.map((item) => (item instanceof Error || item === null ? item : toCustomer(item)));
+  }
+
+  /**
+   * Access pattern 6 for the viewer's own profile: a consistent read, so that `me` shows a
+   * profile (and its orderCount) right after the write that made it.
+   */
+  async getOwn(id: string): Promise<Customer | null> {
+    const item = await this.db.consistentItems.load(keys.customer(id));
+    return item ? toCustomer(item) : null;
+  }
+
+  /**
+   * Creates a profile and claims its email in one TransactWriteItems, both IF
+   * attribute_not_exists(PK). Throws AlreadyExistsError when the customer has a profile,
+   * EmailTakenError when the email (case-insensitively) belongs to someone else.
+   */
+  async create(customer: Customer): Promise<Customer> {
+    const item = customerItem(customer);
+    try {
+      await transactWrite(this.db, [
+        {
+          Put: {
+            TableName: this.db.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.db.tableName,
+            Item: emailClaimItem(customer.email, customer.id, customer.createdAt),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const [profile, claim] = error.reasons;
+      // A second profile is the fault to report even when the email is taken too: usually it
+      // is the viewer's own email, claimed by the first profile.
+      if (profile?.code === 'ConditionalCheckFailed') {
+        throw new AlreadyExistsError(CUSTOMER_ENTITY, customer.id);
+      }
+      if (claim?.code === 'ConditionalCheckFailed') throw new EmailTakenError(customer.email);
+      throw error;
+    }
+    const key = keys.customer(customer.id);
+    this.db.consistentItems.clear(key).prime(key, item);
+    this.db.items.clear(key).prime(key, item);
+    return customer;
   }
 }

@@ -1,5 +1,6 @@
 import type { CursorCodec } from '../dynamo/cursor.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import { CartRepository } from './carts.js';
 import { CategoryRepository } from './categories.js';
 import { CustomerRepository } from './customers.js';
 import { InventoryRepository } from './inventory.js';
@@ -21,6 +22,7 @@ export function createRepositories(
     categories: new CategoryRepository(db),
     reviews: new ReviewRepository(db, cursors),
     customers: new CustomerRepository(db),
+    carts: new CartRepository(db),
     orders: new OrderRepository(db, cursors, options.orderStatusShards),
   };
 }

@@ -2,6 +2,7 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './types/errors.js';
 import './types/category.js';
+import './types/cart.js';
 import './types/customer.js';
 import './types/order.js';
 import './types/product.js';

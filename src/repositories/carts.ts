@@ -1,0 +1,221 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Item } from '../dynamo/batch-get.js';
+import { keys, ttlFromNow } from '../dynamo/keys.js';
+import type { RequestDb } from '../dynamo/request-db.js';
+import { read } from './items.js';
+
+export const CART_LINE_ENTITY = 'CartLine';
+/** A line lives 7 days after its last change (DESIGN.md: cart line `expiresAt`). */
+export const CART_LINE_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** An order takes at most 25 lines, so a cart holds at most 25 distinct products. */
+export const MAX_CART_LINES = 25;
+/** The most of one product a line may hold. */
+export const MAX_LINE_QUANTITY = 99;
+/** Reads and writes again when another request changed the same line in between. */
+const MAX_WRITE_ATTEMPTS = 3;
+
+export interface CartLine {
+  customerId: string;
+  productId: string;
+  quantity: number;
+  addedAt: string;
+  updatedAt: string;
+  /** Epoch seconds: the table's TTL attribute. */
+  expiresAt: number;
+}
+
+export function toCartLine(item: Item): CartLine {
+  read.entity(item, CART_LINE_ENTITY);
+  return {
+    customerId: read.string(item, 'customerId'),
+    productId: read.string(item, 'productId'),
+    quantity: read.int(item, 'quantity'),
+    addedAt: read.string(item, 'addedAt'),
+    updatedAt: read.string(item, 'updatedAt'),
+    expiresAt: read.int(item, 'expiresAt'),
+  };
+}
+
+export function cartLineItem(line: CartLine): Item {
+  return {
+    ...keys.cartLine(line.customerId, line.productId),
+    entity: CART_LINE_ENTITY,
+    ...line,
+  };
+}
+
+/** TTL deletion is lazy (and never happens on DynamoDB Local): an expired line is absent. */
+export function isLive(line: CartLine, now = Date.now()): boolean {
+  return line.expiresAt > Math.floor(now / 1000);
+}
+
+/** Oldest line first, so that a line keeps its place when its quantity changes. */
+function byAdded(a: CartLine, b: CartLine): number {
+  return a.addedAt.localeCompare(b.addedAt) || a.productId.localeCompare(b.productId);
+}
+
+export class CartRepository {
+  constructor(private readonly db: RequestDb) {}
+
+  /**
+   * Access pattern 7: the live lines of a customer's cart. Query
+   * `PK = CUSTOMER#cid AND begins_with(SK, CART#)`, ConsistentRead so that a customer sees their
+   * own last change. Expired lines are dropped here; they may outnumber the live ones (TTL
+   * deletion lags), so every page is read.
+   */
+  async lines(customerId: string, now = Date.now()): Promise<CartLine[]> {
+    const lines: CartLine[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.db.query({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+        ExpressionAttributeValues: {
+          ':pk': keys.customerPartition(customerId),
+          ':prefix': keys.cartPrefix(),
+        },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
+      for (const item of output.Items ?? []) {
+        const line = toCartLine(item);
+        if (isLive(line, now)) lines.push(line);
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return lines.sort(byAdded);
+  }
+
+  /**
+   * Adds `quantity` of a product to the cart: to the line's quantity when the product is
+   * already there (what shops do), or as a new line. Every change sets the line's expiry to
+   * now + 7 days. Returns the cart's live lines after the change.
+   *
+   * Calls: a consistent read of the product (NotFoundError), the cart Query, then one write:
+   * UpdateItem adding to a live line, or PutItem of a new line. Both are conditioned on what
+   * the read saw, and a concurrent change of the same line makes it read and decide again.
+   * The 25-line cap is checked on that read: concurrent adds of different products by the same
+   * customer can pass it together, so placing an order still checks its own line count.
+   */
+  async add(
+    customerId: string,
+    productId: string,
+    quantity: number,
+    now = Date.now(),
+  ): Promise<CartLine[]> {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
+      throw new ValidationError('quantity', `must be between 1 and ${MAX_LINE_QUANTITY}`);
+    }
+    const productKey = keys.product(productId);
+    const product = await this.db.consistentItems.load(productKey);
+    if (!product) throw new NotFoundError('Product', productId, 'Product not found');
+    // The cart's total reads prices through the request's item cache: let it see this read.
+    this.db.items.clear(productKey).prime(productKey, product);
+
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const lines = await this.lines(customerId, now);
+      const existing = lines.find((line) => line.productId === productId);
+      if (!existing && lines.length >= MAX_CART_LINES) {
+        throw new ValidationError(
+          'productId',
+          `a cart holds at most ${MAX_CART_LINES} different products: remove one first`,
+        );
+      }
+      const total = (existing?.quantity ?? 0) + quantity;
+      if (total > MAX_LINE_QUANTITY) {
+        throw new ValidationError(
+          'quantity',
+          `at most ${MAX_LINE_QUANTITY} of a product per cart (the cart has ${existing?.quantity ?? 0})`,
+        );
+      }
+      const at = new Date(now).toISOString();
+      const expiresAt = ttlFromNow(CART_LINE_TTL_SECONDS, now);
+      let written: CartLine;
+      try {
+        written = existing
+          ? await this.#addTo(existing, quantity, at, expiresAt, now)
+          : await this.#putNew(
+              { customerId, productId, quantity, addedAt: at, updatedAt: at, expiresAt },
+              now,
+            );
+      } catch (error) {
+        // The line changed since the read (a concurrent add, a removal, an expiry): read again.
+        if (error instanceof ConditionalCheckFailedException) continue;
+        throw error;
+      }
+      return [...lines.filter((l) => l.productId !== productId), written].sort(byAdded);
+    }
+    throw new Error(
+      `cart line ${customerId}/${productId} changed on each of ${MAX_WRITE_ATTEMPTS} attempts`,
+    );
+  }
+
+  /**
+   * A live line: its quantity grows atomically (concurrent adds all count), IF it is still live
+   * and the total stays within the maximum.
+   */
+  async #addTo(
+    line: CartLine,
+    quantity: number,
+    at: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<CartLine> {
+    const output = await this.db.send<UpdateCommandOutput>(
+      new UpdateCommand({
+        TableName: this.db.tableName,
+        Key: keys.cartLine(line.customerId, line.productId),
+        UpdateExpression:
+          'SET #quantity = #quantity + :quantity, #updatedAt = :at, #expiresAt = :expiresAt',
+        ConditionExpression: '#expiresAt > :now AND #quantity <= :most',
+        ExpressionAttributeNames: {
+          '#quantity': 'quantity',
+          '#updatedAt': 'updatedAt',
+          '#expiresAt': 'expiresAt',
+        },
+        ExpressionAttributeValues: {
+          ':quantity': quantity,
+          ':at': at,
+          ':expiresAt': expiresAt,
+          ':now': Math.floor(now / 1000),
+          ':most': MAX_LINE_QUANTITY - quantity,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!output.Attributes) throw new Error('UpdateItem with ALL_NEW returned no attributes');
+    return toCartLine(output.Attributes);
+  }
+
+  /** No live line: a new one, IF the line is absent or expired (which counts as absent). */
+  async #putNew(line: CartLine, now: number): Promise<CartLine> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.db.tableName,
+        Item: cartLineItem(line),
+        ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt <= :now',
+        ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+      }),
+    );
+    return line;
+  }
+
+  /** Removes a product's line (idempotent: a product not in the cart is no error). */
+  async remove(customerId: string, productId: string, now = Date.now()): Promise<CartLine[]> {
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.db.tableName,
+        Key: keys.cartLine(customerId, productId),
+      }),
+    );
+    return this.lines(customerId, now);
+  }
+}
