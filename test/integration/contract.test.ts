@@ -62,7 +62,7 @@ async function run(
   return body.data;
 }
 
-describe('the storefront contract against `npm start`', () => {
+describe('the storefront contract against `npm start`', { timeout: 120_000 }, () => {
   const state: Record<string, string> = {};
   let customer: string;
   let admin: string;

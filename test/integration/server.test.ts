@@ -33,7 +33,7 @@ async function categories(url: string) {
   return (await response.json()) as { data: { categories: Array<{ productCount: number }> } };
 }
 
-describe('npm start on the embedded DynamoDB Local', () => {
+describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () => {
   it('starts, loads the sample catalog, serves GraphiQL and tokens, and stops on SIGINT with no Java left', async () => {
     const server = await start();
     expect(server.output()).toMatch(/loaded the sample catalog/);
