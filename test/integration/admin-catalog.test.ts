@@ -206,25 +206,21 @@ async function expectAdminOnly(query: string, variables: Record<string, unknown>
 }
 
 /**
- * An app whose DynamoDB client runs `between` once, right before the first TransactWriteItems
- * goes out: another writer acting between updateProduct's read and its write.
+ * An app whose DynamoDB client runs `before` ahead of every TransactWriteItems it sends: another
+ * writer acting between updateProduct's read and its write, or a barrier for a race.
  */
-function appWithWriterBetween(between: () => Promise<void>): { app: TestApp; dynamo: Dynamo } {
+function appWithHookBeforeWrite(before: () => Promise<void>): { app: TestApp; dynamo: Dynamo } {
   const dynamo = createDynamo({
     endpoint: table.endpoint,
     region: 'us-east-1',
     localCredentials: true,
   });
-  let armed = true;
   dynamo.client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (armed && context.commandName === 'TransactWriteItemsCommand') {
-        armed = false;
-        await between();
-      }
+      if (context.commandName === 'TransactWriteItemsCommand') await before();
       return next(args);
     },
-    { step: 'initialize', name: 'writerBetweenReadAndWrite' },
+    { step: 'initialize', name: 'beforeTransactWrite' },
   );
   return { app: createTestApp({ ...table, dynamo }), dynamo };
 }
@@ -499,7 +495,7 @@ describe('updateProduct', () => {
 
   it('an update that lands between the read and the write wins; the conflict needs no extra read', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
-    const { app, dynamo } = appWithWriterBetween(async () => {
+    const { app, dynamo } = appWithHookBeforeWrite(async () => {
       await table.dynamo.doc.send(
         new UpdateCommand({
           TableName: table.tableName,
@@ -538,7 +534,7 @@ describe('updateProduct', () => {
   it('keeps ratingSum and ratingCount that a review wrote between the read and the write', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
     // What the review transaction does: the rating counters, not the version.
-    const { app, dynamo } = appWithWriterBetween(async () => {
+    const { app, dynamo } = appWithHookBeforeWrite(async () => {
       await table.dynamo.doc.send(
         new UpdateCommand({
           TableName: table.tableName,
@@ -575,13 +571,9 @@ describe('updateProduct', () => {
   it('of concurrent updates with the same expectedVersion exactly one succeeds', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
     const names = ['One', 'Two', 'Three', 'Four', 'Five'];
-    const { result: results, calls } = await t.wireCalls(() =>
-      Promise.all(
-        names.map((name) => updateProduct({ id: productGid(id), expectedVersion: 1, name })),
-      ),
+    const results = await Promise.all(
+      names.map((name) => updateProduct({ id: productGid(id), expectedVersion: 1, name })),
     );
-    // Losers got past the read (all saw version 1): the write's condition decided, not the read.
-    expect(calls.TransactWriteItems).toBeGreaterThan(1);
     const winners = results.filter((r) => r.__typename === 'UpdateProductSuccess');
     const losers = results.filter((r) => r.__typename === 'VersionConflictError');
     expect(winners).toHaveLength(1);
@@ -591,6 +583,42 @@ describe('updateProduct', () => {
       name: winners[0]!.product!.name,
       version: 2,
     });
+  });
+
+  it('when every racer has read version 1, the write condition lets exactly one through', async () => {
+    const id = await newProduct({ categorySlug: 'alpha' });
+    const names = ['One', 'Two', 'Three', 'Four', 'Five'];
+    // A barrier: no transaction goes out before all of them have passed their read.
+    let arrived = 0;
+    let release = () => {};
+    const allArrived = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { app, dynamo } = appWithHookBeforeWrite(async () => {
+      arrived += 1;
+      if (arrived === names.length) release();
+      await Promise.race([allArrived, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    });
+    try {
+      const results = await Promise.all(
+        names.map((name) => updateProduct({ id: productGid(id), expectedVersion: 1, name }, app)),
+      );
+      expect(arrived).toBe(names.length);
+      expect(dynamo.wire.snapshot().TransactWriteItems).toBe(names.length);
+      const winners = results.filter((r) => r.__typename === 'UpdateProductSuccess');
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => r.__typename === 'VersionConflictError')).toEqual(
+        Array.from({ length: names.length - 1 }, () =>
+          expect.objectContaining({ currentVersion: 2, expectedVersion: 1 }),
+        ),
+      );
+      expect(await stored(keys.product(id))).toMatchObject({
+        name: winners[0]!.product!.name,
+        version: 2,
+      });
+    } finally {
+      dynamo.destroy();
+    }
   });
 
   it('an unknown product is NotFoundError, without a write', async () => {
