@@ -8,6 +8,7 @@ import {
   type TransactWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ClientError } from '../errors.js';
 import type { Item } from './batch-get.js';
 import type { RequestDb } from './request-db.js';
 
@@ -96,13 +97,16 @@ export async function transactWrite(
       }
       if (!(error instanceof TransactionCanceledException)) throw error;
       const cancelled = parseCancellation(error);
-      if (
-        cancelled.conflicted() &&
-        cancelled.firstConditionFailure() === -1 &&
-        attempt < MAX_CONFLICT_RETRIES
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
-        continue;
+      if (cancelled.conflicted() && cancelled.firstConditionFailure() === -1) {
+        if (attempt < MAX_CONFLICT_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+          continue;
+        }
+        // Nothing was written and nothing about the request is wrong: the client may retry.
+        throw new ClientError(
+          'The change met concurrent updates and was not applied: retry it',
+          'SERVICE_UNAVAILABLE',
+        );
       }
       throw cancelled;
     }

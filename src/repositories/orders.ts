@@ -402,12 +402,6 @@ export class OrderRepository {
           line.productName,
         );
       }
-      if (error.conflicted()) {
-        throw new ClientError(
-          'The order met concurrent updates and was not placed: retry with the same idempotency key',
-          'SERVICE_UNAVAILABLE',
-        );
-      }
       throw error;
     }
     this.db.prime(orderItem(order));

@@ -47,7 +47,7 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, context) =>
       context.viewer === null
         ? new AuthError('Authentication required: send `Authorization: Bearer <token>`')
-        : new ForbiddenError('Not authorized to read this'),
+        : new ForbiddenError('Not authorized'),
   },
   errors: { defaultTypes: [] },
   relay: {
