@@ -654,3 +654,71 @@ describe('placeOrder from the cart', () => {
     expect(after.me.cart.items).toEqual([{ quantity: 5 }]);
   });
 });
+
+describe('order history (access pattern 8)', () => {
+  const HISTORY = /* GraphQL */ `
+    query($first: Int, $after: String, $from: DateTime, $to: DateTime) {
+      me { orders(first: $first, after: $after, from: $from, to: $to) {
+        edges { node { id createdAt } }
+        pageInfo { hasNextPage endCursor }
+      } }
+    }`;
+  type History = {
+    me: {
+      orders: {
+        edges: Array<{ node: { id: string; createdAt: string } }>;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+  };
+
+  it('is newest first, pages with a cursor bound to the viewer, and filters by date range', async () => {
+    const customer = await newCustomer();
+    const [a] = (await newProducts(1, 100)) as [Product];
+    const placed: Array<{ id: string; createdAt: string }> = [];
+    for (let i = 0; i < 4; i++) {
+      const order = expectData(
+        await place(customer.token, {
+          idempotencyKey: `history-${i}`,
+          lines: [{ productId: gid(a.id), quantity: 1 }],
+        }),
+      ).placeOrder.order as unknown as { id: string; createdAt: string };
+      placed.push({ id: order.id, createdAt: order.createdAt });
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    const newest = [...placed].reverse().map((o) => o.id);
+    const page1 = expectData(await t.gql<History>(HISTORY, { first: 3 }, { token: customer.token }))
+      .me.orders;
+    expect(page1.edges.map((e) => e.node.id)).toEqual(newest.slice(0, 3));
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const page2 = expectData(
+      await t.gql<History>(
+        HISTORY,
+        { first: 3, after: page1.pageInfo.endCursor },
+        { token: customer.token },
+      ),
+    ).me.orders;
+    expect(page2.edges.map((e) => e.node.id)).toEqual(newest.slice(3));
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+
+    const from = placed[1]!.createdAt;
+    const to = placed[2]!.createdAt;
+    const ranged = expectData(
+      await t.gql<History>(HISTORY, { from, to }, { token: customer.token }),
+    ).me.orders;
+    expect(ranged.edges.map((e) => e.node.id)).toEqual([placed[2]!.id, placed[1]!.id]);
+    const since = expectData(await t.gql<History>(HISTORY, { from }, { token: customer.token })).me
+      .orders;
+    expect(since.edges).toHaveLength(3);
+
+    // Another customer cannot use this customer's cursor (it is bound to the viewer).
+    const other = await newCustomer();
+    const stolen = await t.wireCalls(() =>
+      t.gql(HISTORY, { first: 3, after: page1.pageInfo.endCursor }, { token: other.token }),
+    );
+    expect(stolen.result.errors?.[0]?.extensions?.code).toBe('BAD_CURSOR');
+    expect(stolen.calls.Query).toBeUndefined();
+    const backwards = await t.gql(HISTORY, { from: to, to: from }, { token: customer.token });
+    expect(backwards.errors?.[0]?.message).toBe('`from` must not be after `to`');
+  });
+});
