@@ -3,7 +3,9 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
 import type { Viewer } from '../auth/viewer.js';
+import { validationErrorFromIssues } from '../domain/validation-issues.js';
 import type { CursorCodec } from '../dynamo/cursor.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import { AuthError, ForbiddenError } from '../errors.js';
@@ -34,8 +36,13 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   // scope-auth first (it must run before resolvers); relay before it would also be possible,
-  // but ids are decoded in resolvers here. errors before dataloader, as their docs say.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  // but ids are decoded in resolvers here. errors before dataloader, as their docs say;
+  // validation (zod schemas on arguments and input fields) after errors, so that its failures
+  // become ValidationError results of the mutations that list that type.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, DataloaderPlugin, RelayPlugin],
+  validation: {
+    validationError: (result) => validationErrorFromIssues(result.issues),
+  },
   scopeAuth: {
     authScopes: (context) => ({
       public: true,
@@ -49,7 +56,9 @@ export const builder = new SchemaBuilder<{
         ? new AuthError('Authentication required: send `Authorization: Bearer <token>`')
         : new ForbiddenError('Not authorized'),
   },
-  errors: { defaultTypes: [] },
+  // Input validation failures are data too: they come before authorization, which is safe here
+  // because they say only what the public schema's rules are, and nothing is read or written.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
