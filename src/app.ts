@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { createRepositories } from './repositories/index.js';
 import type { Context } from './schema/builder.js';
 import { schema } from './schema/index.js';
+import { securityPlugins } from './security.js';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +85,19 @@ export function createApp(deps: AppDeps) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // One operation per request: HTTP batching would multiply every limit below.
+    batching: false,
+    cors:
+      config.corsOrigins.length === 0
+        ? false
+        : {
+            origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+            methods: ['GET', 'POST'],
+            allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'accept'],
+            exposedHeaders: ['x-request-id'],
+            credentials: false,
+            maxAge: 600,
+          },
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.isProduction ? false : { title: 'Shop gateway', defaultQuery: GRAPHIQL_QUERY },
@@ -97,7 +111,20 @@ export function createApp(deps: AppDeps) {
     // only sees what escapes execution: GraphQL errors pass, anything else is masked and logged.
     maskedErrors: {
       maskError: (error, message) => {
-        if (error instanceof GraphQLError) return error;
+        if (error instanceof GraphQLError) {
+          // Execution errors (they have a path) are mapped by errorPlugin, with the request id.
+          if (error.path || !error.originalError || error.originalError instanceof GraphQLError) {
+            return error;
+          }
+          // Yoga's own request errors (invalid JSON, say) carry the parser's exception: keep
+          // the message and code, drop the internals.
+          const { originalError: _dropped, ...extensions } = error.extensions;
+          return createGraphQLError(error.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions,
+          });
+        }
         logger.error({ err: error }, 'unexpected error outside execution');
         return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
@@ -131,6 +158,7 @@ export function createApp(deps: AppDeps) {
     },
     plugins: [
       requestIdPlugin,
+      ...securityPlugins(config, logger, schema),
       errorPlugin,
       callsPlugin,
       useReadinessCheck({

@@ -27,6 +27,18 @@ const envSchema = z.object({
   CURSOR_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
   ORDER_STATUS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: optionalString,
+  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(100_000),
+  QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(12),
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(15),
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1_000),
+  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(10),
+  QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
+  RATE_LIMIT_MUTATIONS: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  RATE_LIMIT_WINDOW: z
+    .string()
+    .regex(/^\d+(ms|s|m|h)$/, 'a duration like 500ms, 30s, 1m or 1h')
+    .default('1m'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -49,6 +61,13 @@ export interface Config {
   cursorSecret: string;
   orderStatusShards: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Origins allowed by CORS; `*` for any. Empty: no CORS headers (same-origin only). */
+  corsOrigins: string[];
+  maxBodyBytes: number;
+  /** graphql-armor's operation limits. */
+  limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
+  /** Mutations per viewer (per mutation field) in each window. */
+  rateLimit: { mutations: number; window: string };
   /** Development fallbacks in use, to be logged as warnings at start. */
   warnings: string[];
 }
@@ -119,6 +138,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cursorSecret,
     orderStatusShards: env.ORDER_STATUS_SHARDS,
     logLevel: env.LOG_LEVEL,
+    corsOrigins: (env.CORS_ORIGINS ?? (isProduction ? '' : '*'))
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    limits: {
+      depth: env.QUERY_MAX_DEPTH,
+      aliases: env.QUERY_MAX_ALIASES,
+      tokens: env.QUERY_MAX_TOKENS,
+      directives: env.QUERY_MAX_DIRECTIVES,
+      cost: env.QUERY_MAX_COST,
+    },
+    rateLimit: { mutations: env.RATE_LIMIT_MUTATIONS, window: env.RATE_LIMIT_WINDOW },
     warnings,
   };
 }

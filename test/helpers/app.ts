@@ -45,6 +45,8 @@ export function testConfig(
     JWT_SECRET: TEST_JWT_SECRET,
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests fire many mutations per viewer; the rate limit has a test of its own.
+    RATE_LIMIT_MUTATIONS: '100000',
     ...extra,
   });
 }
