@@ -5,11 +5,12 @@ import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
+import { SseReader } from '../helpers/sse.js';
 
 /**
  * Every operation of ../shared/contract/storefront.graphql, sent verbatim over HTTP to a server
  * started the README's way (embedded DynamoDB Local, sample data), in the order a storefront,
- * a customer and an admin would use them. Subscriptions come with the live issue.
+ * a customer and an admin would use them; the subscriptions over SSE, fed by the stream.
  */
 const CONTRACT = readFileSync(
   new URL('../../../shared/contract/storefront.graphql', import.meta.url),
@@ -20,7 +21,6 @@ const operations = new Map(
     .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
     .map((op) => [op.name?.value ?? '', op]),
 );
-const NOT_SERVED_OVER_POST = new Set(['OrderStatus', 'Stock']);
 
 const JWT_SECRET = 'contract-test-jwt-secret-0123456789-abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-contract-'));
@@ -37,6 +37,24 @@ afterAll(async () => {
 
 // biome-ignore lint/suspicious/noExplicitAny: contract responses are checked field by field
 type Data = any;
+
+async function subscribe(name: string, variables: Record<string, unknown>, token?: string) {
+  const op = operations.get(name);
+  if (!op) throw new Error(`no operation ${name} in the contract`);
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query: print(op), operationName: name, variables }),
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+  ran.add(name);
+  return new SseReader(response);
+}
 
 async function run(
   name: string,
@@ -217,10 +235,23 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
     expect(profile.customer.name).toBe('Contract Customer');
   });
 
-  it('ran every query and mutation of the contract', () => {
-    const expected = [...operations.keys()]
-      .filter((name) => !NOT_SERVED_OVER_POST.has(name))
-      .sort();
-    expect([...ran].sort()).toEqual(expected);
+  it('subscriptions: Stock and OrderStatus over SSE, fed by the DynamoDB stream', async () => {
+    const stock = await subscribe('Stock', { productId: state.productId2 });
+    const status = await subscribe('OrderStatus', { orderId: state.orderId }, customer);
+    const first = [stock.next(15_000), status.next(15_000)];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await run('Restock', { productId: state.productId2, quantity: 5 }, admin);
+    await run('SetOrderStatus', { orderId: state.orderId, status: 'SHIPPED' }, admin);
+    const [stockEvent, statusEvent] = await Promise.all(first);
+    expect(stockEvent?.data).toMatchObject({ data: { stockChanged: { id: state.productId2 } } });
+    expect(statusEvent?.data).toEqual({
+      data: { orderStatusChanged: { id: state.orderId, status: 'SHIPPED' } },
+    });
+    await stock.close();
+    await status.close();
+  });
+
+  it('ran every operation of the contract', () => {
+    expect([...ran].sort()).toEqual([...operations.keys()].sort());
   });
 });
