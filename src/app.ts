@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type ExecutionResult, GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError, type ValidationRule } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { bearerToken, createTokenVerifier } from './auth/tokens.js';
 import type { Viewer } from './auth/viewer.js';
@@ -23,7 +23,15 @@ export interface AppDeps {
   doc: DynamoDBDocumentClient;
   /** Called with each finished request's DynamoDB calls (tests and the benchmark count them). */
   onRequestDone?: (calls: Record<string, number>, requestId: string) => void;
+  /**
+   * false where responses cannot stream (AWS Lambda behind API Gateway): a subscription then
+   * gets a clear error at once instead of holding a response open until the function times out.
+   */
+  subscriptions?: boolean;
 }
+
+export const SUBSCRIPTIONS_UNAVAILABLE =
+  'Subscriptions are not available on this deployment: it cannot stream responses. Subscribe through the container deployment.';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -79,6 +87,28 @@ export function createApp(deps: AppDeps) {
           deps.onRequestDone?.(Object.fromEntries(context.db.calls), context.requestId);
         },
       };
+    },
+  };
+
+  /**
+   * Refuses any subscription operation at validation, before anything starts: one error result
+   * (HTTP 400 under application/graphql-response+json; under text/event-stream, one event and
+   * the end of the stream).
+   */
+  const refuseSubscriptions: ValidationRule = (validation) => ({
+    OperationDefinition(node) {
+      if (node.operation !== 'subscription') return;
+      validation.reportError(
+        new GraphQLError(SUBSCRIPTIONS_UNAVAILABLE, {
+          nodes: [node],
+          extensions: { code: 'SUBSCRIPTIONS_UNAVAILABLE' },
+        }),
+      );
+    },
+  });
+  const noSubscriptionsPlugin: Plugin = {
+    onValidate({ addValidationRule }) {
+      addValidationRule(refuseSubscriptions);
     },
   };
 
@@ -161,6 +191,7 @@ export function createApp(deps: AppDeps) {
       ...securityPlugins(config, logger, schema),
       errorPlugin,
       callsPlugin,
+      ...(deps.subscriptions === false ? [noSubscriptionsPlugin] : []),
       useReadinessCheck({
         endpoint: '/ready',
         // Not ready while the table cannot be described; the cause goes to the log, not the client.
