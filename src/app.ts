@@ -15,6 +15,7 @@ import { createRepositories } from './repositories/index.js';
 import type { Context } from './schema/builder.js';
 import { schema } from './schema/index.js';
 import { securityPlugins } from './security.js';
+import { telemetryPlugin } from './telemetry.js';
 
 export interface AppDeps {
   config: Config;
@@ -123,7 +124,13 @@ export function createApp(deps: AppDeps) {
         : {
             origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
             methods: ['GET', 'POST'],
-            allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'accept'],
+            allowedHeaders: [
+              'content-type',
+              'authorization',
+              'x-request-id',
+              'accept',
+              'x-shop-cost',
+            ],
             exposedHeaders: ['x-request-id'],
             credentials: false,
             maxAge: 600,
@@ -188,6 +195,7 @@ export function createApp(deps: AppDeps) {
     },
     plugins: [
       requestIdPlugin,
+      telemetryPlugin(config),
       ...securityPlugins(config, logger, schema),
       errorPlugin,
       callsPlugin,

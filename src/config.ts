@@ -39,6 +39,7 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m|h)$/, 'a duration like 500ms, 30s, 1m or 1h')
     .default('1m'),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -68,6 +69,8 @@ export interface Config {
   limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
   /** Mutations per viewer (per mutation field) in each window. */
   rateLimit: { mutations: number; window: string };
+  /** Set: GET /metrics requires `Authorization: Bearer <token>`. Unset: /metrics is open. */
+  metricsToken: string | undefined;
   /** Development fallbacks in use, to be logged as warnings at start. */
   warnings: string[];
 }
@@ -151,6 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cost: env.QUERY_MAX_COST,
     },
     rateLimit: { mutations: env.RATE_LIMIT_MUTATIONS, window: env.RATE_LIMIT_WINDOW },
+    metricsToken: env.METRICS_TOKEN,
     warnings,
   };
 }

@@ -82,7 +82,6 @@ async function readChunk(
   for (let attempt = 1; ; attempt++) {
     const input: BatchGetCommandInput = {
       RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistentRead } },
-      ReturnConsumedCapacity: 'TOTAL',
     };
     const output = await sender.send(new BatchGetCommand(input));
     for (const item of output.Responses?.[tableName] ?? []) {

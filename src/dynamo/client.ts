@@ -54,6 +54,24 @@ export class WireCounter {
   }
 }
 
+/**
+ * The commands whose output can carry ConsumedCapacity. Every one of them asks for TOTAL (a
+ * caller may still ask for INDEXES), so that RequestDb can add up what each request costs.
+ */
+const REPORTS_CAPACITY = new Set(
+  [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'Query',
+    'BatchGetItem',
+    'BatchWriteItem',
+    'TransactGetItems',
+    'TransactWriteItems',
+  ].map((name) => `${name}Command`),
+);
+
 export function createDynamo(options: DynamoOptions): Dynamo {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
   const client = new DynamoDBClient({
@@ -79,6 +97,17 @@ export function createDynamo(options: DynamoOptions): Dynamo {
       return next(args);
     },
     { step: 'initialize', name: 'refuseScan', priority: 'high' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      if (REPORTS_CAPACITY.has(String(context.commandName)) && !input.ReturnConsumedCapacity) {
+        return next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
+      }
+      return next(args);
+    },
+    // Before the document client marshalls the input (serialize step): covers both clients.
+    { step: 'initialize', name: 'returnConsumedCapacity' },
   );
   client.middlewareStack.add(
     (next, context) => async (args) => {

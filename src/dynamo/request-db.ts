@@ -12,6 +12,32 @@ import { keyId, type TableKey } from './keys.js';
 /** Any lib-dynamodb command; the output type is given by the caller. */
 type Command = { readonly input: object };
 
+/** lib-dynamodb command names (`BatchGet`) as the DynamoDB operations they call (`BatchGetItem`). */
+const OPERATIONS: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactGet: 'TransactGetItems',
+  TransactWrite: 'TransactWriteItems',
+};
+const WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+/** One ConsumedCapacity entry: a single object, or one per table for batches and transactions. */
+interface Consumed {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
 export interface RequestDbOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
@@ -22,8 +48,9 @@ export type ItemLoader = DataLoader<TableKey, Item | null, string>;
 
 /**
  * The DynamoDB access of one GraphQL request: every command goes through `send`, which counts
- * calls per operation and knows how many are in flight, and `items` batches every GetItem-like
- * read of the request, whatever its entity, into BatchGetItem.
+ * calls per DynamoDB operation, adds up the capacity units they consumed (the client asks every
+ * command for ReturnConsumedCapacity TOTAL) and knows how many are in flight, and `items` batches
+ * every GetItem-like read of the request, whatever its entity, into BatchGetItem.
  *
  * Scheduling: a batch is dispatched only when no other call of this request is in flight.
  * A resolver tree fans out (a product, its reviews Query, its stock, its category); waiting
@@ -34,6 +61,8 @@ export type ItemLoader = DataLoader<TableKey, Item | null, string>;
 export class RequestDb {
   readonly tableName: string;
   readonly calls = new Map<string, number>();
+  /** Capacity units consumed by the calls that succeeded (a failed write reports none). */
+  readonly capacity = { read: 0, write: 0 };
   readonly items: ItemLoader;
   readonly consistentItems: ItemLoader;
   readonly #doc: DynamoDBDocumentClient;
@@ -63,11 +92,17 @@ export class RequestDb {
   }
 
   async send<T>(command: Command): Promise<T> {
-    const name = command.constructor.name.replace(/Command$/, '');
+    const short = command.constructor.name.replace(/Command$/, '');
+    const name = OPERATIONS[short] ?? short;
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
     this.#inFlight++;
     try {
-      return (await this.#doc.send(command as never)) as T;
+      const output = (await this.#doc.send(command as never)) as T;
+      this.#addCapacity(
+        name,
+        (output as { ConsumedCapacity?: Consumed | Consumed[] } | undefined)?.ConsumedCapacity,
+      );
+      return output;
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
@@ -94,6 +129,19 @@ export class RequestDb {
     let sum = 0;
     for (const n of this.calls.values()) sum += n;
     return sum;
+  }
+
+  #addCapacity(operation: string, consumed: Consumed | Consumed[] | undefined): void {
+    for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+      if (entry.ReadCapacityUnits !== undefined || entry.WriteCapacityUnits !== undefined) {
+        this.capacity.read += entry.ReadCapacityUnits ?? 0;
+        this.capacity.write += entry.WriteCapacityUnits ?? 0;
+      } else if (WRITES.has(operation)) {
+        this.capacity.write += entry.CapacityUnits ?? 0;
+      } else {
+        this.capacity.read += entry.CapacityUnits ?? 0;
+      }
+    }
   }
 
   #whenIdle(dispatch: () => void): void {

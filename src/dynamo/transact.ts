@@ -87,7 +87,6 @@ export async function transactWrite(
       return await db.send<TransactWriteCommandOutput>(
         new TransactWriteCommand({
           TransactItems: items,
-          ReturnConsumedCapacity: 'TOTAL',
           ...(options.clientRequestToken ? { ClientRequestToken: options.clientRequestToken } : {}),
         }),
       );

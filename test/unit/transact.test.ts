@@ -58,7 +58,7 @@ describe('transactWrite', () => {
     const fake = scripted([cancelled([{ Code: 'TransactionConflict' }, { Code: 'None' }]), {}]);
     await transactWrite(fake.db, [PUT]);
     expect(fake.calls()).toBe(2);
-    expect(fake.db.calls.get('TransactWrite')).toBe(2);
+    expect(fake.db.calls.get('TransactWriteItems')).toBe(2);
   });
 
   it('after repeated conflicts gives the client a retryable error, not an internal one', async () => {

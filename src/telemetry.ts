@@ -1,0 +1,236 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type DocumentNode, getOperationAST, Kind, parse } from 'graphql';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Config } from './config.js';
+import type { RequestDb } from './dynamo/request-db.js';
+
+/** A request with `x-shop-cost: 1` gets `extensions.cost` in production too. */
+const COST_HEADER = 'x-shop-cost';
+const METRICS_PATH = '/metrics';
+
+/** What a request cost in DynamoDB: calls per operation, and capacity units as DynamoDB reported them. */
+export interface Cost {
+  calls: Record<string, number>;
+  totalCalls: number;
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+}
+
+function requestCost(db: RequestDb | undefined): Cost {
+  const round = (units: number) => Math.round(units * 100) / 100;
+  return {
+    calls: Object.fromEntries(db?.calls ?? []),
+    totalCalls: db?.totalCalls() ?? 0,
+    readCapacityUnits: round(db?.capacity.read ?? 0),
+    writeCapacityUnits: round(db?.capacity.write ?? 0),
+  };
+}
+
+/** Operation names become label values only when they look like names, and only so many. */
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_NAMES = 200;
+/** Paths outside this list share one label value: a scanner cannot grow the series count. */
+const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', METRICS_PATH]);
+const KNOWN_METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
+
+let processRegistry: Registry | undefined;
+/** CPU, memory, event loop, GC: one set per process (each set starts its own monitors). */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+interface Operation {
+  type: string;
+  name: string | undefined;
+}
+
+interface RequestState {
+  started: number;
+  params?: GraphQLParams;
+  operation?: Operation;
+}
+
+/**
+ * Cost telemetry and Prometheus metrics for one app: `extensions.cost` on GraphQL results
+ * (always outside production; in production when the request sends `x-shop-cost: 1`), and
+ * `GET /metrics` from a registry of this app's own (plus the process metrics), so that apps
+ * in one process, such as tests, do not share counters. With `metricsToken`, /metrics asks
+ * for `Authorization: Bearer <token>`.
+ */
+export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsToken'>): Plugin {
+  const appRegistry = new Registry();
+  const operationLabels = ['operation_type', 'operation_name', 'outcome'] as const;
+  const graphqlDuration = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to its result, in seconds',
+    labelNames: operationLabels,
+    registers: [appRegistry],
+  });
+  const graphqlRequests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL requests, by operation and outcome (error: the result has errors)',
+    labelNames: operationLabels,
+    registers: [appRegistry],
+  });
+  const dynamoCalls = new Counter({
+    name: 'dynamodb_calls_total',
+    help: 'DynamoDB calls made by GraphQL requests, by operation',
+    labelNames: ['operation'],
+    registers: [appRegistry],
+  });
+  const dynamoCapacity = new Counter({
+    name: 'dynamodb_consumed_capacity_units_total',
+    help: 'Capacity units that DynamoDB reported as consumed by GraphQL requests',
+    labelNames: ['kind'],
+    registers: [appRegistry],
+  });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests (GraphQL or not) until the response is ready, in seconds',
+    labelNames: ['method', 'path', 'status'],
+    registers: [appRegistry],
+  });
+  const registry = Registry.merge([processMetrics(), appRegistry]);
+
+  const requests = new WeakMap<Request, RequestState>();
+  const names = new Set<string>();
+  const nameLabel = (name: string | null | undefined): string => {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'other';
+    if (!names.has(name)) {
+      if (names.size >= MAX_OPERATION_NAMES) return 'other';
+      names.add(name);
+    }
+    return name;
+  };
+
+  const expected = config.metricsToken ? sha256(config.metricsToken) : undefined;
+  const metricsResponse = async (request: Request): Promise<Response> => {
+    if (request.method !== 'GET') {
+      return new Response('Method Not Allowed\n', { status: 405, headers: { allow: 'GET' } });
+    }
+    if (expected) {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      // Digests of equal length: the comparison takes the same time whatever the token.
+      if (!timingSafeEqual(sha256(given ?? ''), expected)) {
+        return new Response('Unauthorized\n', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+        });
+      }
+    }
+    return new Response(await registry.metrics(), {
+      headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' },
+    });
+  };
+
+  return {
+    instrumentation: {
+      // Around every plugin's hooks, yoga's own (health, CORS preflight) included.
+      request({ request }, wrapped) {
+        requests.set(request, { started: performance.now() });
+        return wrapped();
+      },
+    },
+
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname === METRICS_PATH) endResponse(await metricsResponse(request));
+    },
+
+    onParams({ request, params }) {
+      const state = requests.get(request);
+      if (state) state.params = params;
+    },
+
+    onParse() {
+      return ({ context, result }) => {
+        const { request, params } = context as { request?: Request; params?: GraphQLParams };
+        const state = request && requests.get(request);
+        if (state) state.operation = describeOperation(isDocument(result) ? result : null, params);
+      };
+    },
+
+    onExecutionResult({ request, result, setResult, context }) {
+      const state = requests.get(request);
+      // The context exists once the operation validated; a refused one cost nothing.
+      const cost = requestCost((context as { db?: RequestDb }).db);
+      for (const [operation, count] of Object.entries(cost.calls)) {
+        dynamoCalls.inc({ operation }, count);
+      }
+      dynamoCapacity.inc({ kind: 'read' }, cost.readCapacityUnits);
+      dynamoCapacity.inc({ kind: 'write' }, cost.writeCapacityUnits);
+
+      let outcome = 'ok';
+      if (result && !isAsyncIterable(result) && !Array.isArray(result)) {
+        if (result.errors?.length) outcome = 'error';
+        if (!config.isProduction || request.headers.get(COST_HEADER) === '1') {
+          setResult({ ...result, extensions: { ...result.extensions, cost } });
+        }
+      }
+      // Not parsed: a plugin answered from its params (a response cache hit, of a query that
+      // parsed and validated when it was cached).
+      const operation = state?.operation ?? describeOperation(null, state?.params, true);
+      const labels = {
+        operation_type: operation.type,
+        operation_name: nameLabel(operation.name),
+        outcome,
+      };
+      graphqlRequests.inc(labels);
+      if (state) graphqlDuration.observe(labels, (performance.now() - state.started) / 1000);
+    },
+
+    onResponse({ request, response }) {
+      const state = requests.get(request);
+      if (!state) return;
+      const path = new URL(request.url, 'http://localhost').pathname;
+      httpDuration.observe(
+        {
+          method: KNOWN_METHODS.has(request.method) ? request.method : 'other',
+          path: KNOWN_PATHS.has(path) ? path : 'other',
+          status: String(response.status),
+        },
+        (performance.now() - state.started) / 1000,
+      );
+    },
+  };
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** The operation's type and name; `parseQuery` parses the params' query when no document is given. */
+function describeOperation(
+  document: DocumentNode | null,
+  params: GraphQLParams | undefined,
+  parseQuery = false,
+): Operation {
+  let doc = document;
+  if (!doc && parseQuery && typeof params?.query === 'string') {
+    try {
+      doc = parse(params.query, { noLocation: true });
+    } catch {
+      doc = null;
+    }
+  }
+  const operation = doc && getOperationAST(doc, params?.operationName);
+  return {
+    type: operation?.operation ?? 'unknown',
+    name: operation?.name?.value ?? params?.operationName ?? undefined,
+  };
+}
+
+function isDocument(value: unknown): value is DocumentNode {
+  return (
+    typeof value === 'object' && value !== null && (value as DocumentNode).kind === Kind.DOCUMENT
+  );
+}
+
+function isAsyncIterable(value: object): value is AsyncIterable<unknown> {
+  return Symbol.asyncIterator in value;
+}
