@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { DomainError, NotFoundError, ValidationError } from './domain/errors.js';
 import { ClientError } from './errors.js';
 
 export const INTERNAL_ERROR_MESSAGE = 'Unexpected error';
@@ -14,6 +15,8 @@ export interface ErrorReport {
  * Maps an execution error to what the client may see:
  * - GraphQL's own errors (syntax, validation, coercion) have no original error: as they are;
  * - errors the client caused (ClientError: input, cursor, auth) keep their message, with a code;
+ * - domain errors that no result union took (a query argument's ValidationError, a NotFoundError
+ *   outside a mutation) are the client's too: BAD_USER_INPUT, or NOT_FOUND;
  * - GraphQLErrors thrown by the schema's plugins (an id of the wrong type) are input errors;
  * - anything else is unexpected: the client sees a code and the request id, and the caller
  *   logs the cause under the same request id.
@@ -27,6 +30,16 @@ export function toClientError(error: GraphQLError, requestId: string): ErrorRepo
       error: new GraphQLError(original.message, {
         ...located,
         extensions: { code: original.code },
+      }),
+    };
+  }
+  if (original instanceof DomainError) {
+    const code = original instanceof NotFoundError ? 'NOT_FOUND' : 'BAD_USER_INPUT';
+    const field = original instanceof ValidationError ? { field: original.field } : {};
+    return {
+      error: new GraphQLError(original.message, {
+        ...located,
+        extensions: { code, ...field },
       }),
     };
   }

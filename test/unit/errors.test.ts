@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { NotFoundError, OutOfStockError, ValidationError } from '../../src/domain/errors.js';
 import { CursorError } from '../../src/dynamo/cursor.js';
 import { AuthError, ClientError } from '../../src/errors.js';
 import { INTERNAL_ERROR_MESSAGE, toClientError } from '../../src/graphql-errors.js';
@@ -27,6 +28,24 @@ describe('toClientError', () => {
       expect(report.error.message).toBe(original.message);
       expect(report.error.extensions.code).toBe(code);
       expect(report.error.path).toEqual(['a', 0, 'b']);
+    }
+  });
+
+  it('gives domain errors that no result union took a client code, never INTERNAL_SERVER_ERROR', () => {
+    // A query argument's ValidationError: a GraphQL error naming the field, with the field.
+    const invalid = toClientError(located(new ValidationError('slug', 'must be lowercase')), 'r1');
+    expect(invalid.cause).toBeUndefined();
+    expect(invalid.error.message).toBe('slug: must be lowercase');
+    expect(invalid.error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'slug' });
+    expect(invalid.error.path).toEqual(['a', 0, 'b']);
+    for (const [original, code] of [
+      [new NotFoundError('Product', 'p1'), 'NOT_FOUND'],
+      [new OutOfStockError('p1', 5, 2), 'BAD_USER_INPUT'],
+    ] as const) {
+      const report = toClientError(located(original), 'r1');
+      expect(report.cause).toBeUndefined();
+      expect(report.error.message).toBe(original.message);
+      expect(report.error.extensions).toEqual({ code });
     }
   });
 
