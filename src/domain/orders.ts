@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ValidationError } from './errors.js';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderLine {
@@ -29,7 +28,10 @@ export interface RequestedLine {
   quantity: number;
 }
 
-/** Limits checked before any write (DESIGN.md pattern 11: bounded, embedded lines). */
+/**
+ * Limits checked before any write (DESIGN.md pattern 11: bounded, embedded lines); the input
+ * rules built on them are in validation.ts.
+ */
 export const ORDER_LIMITS = {
   maxLines: 25,
   minQuantity: 1,
@@ -37,55 +39,6 @@ export const ORDER_LIMITS = {
   idempotencyKey: /^[A-Za-z0-9_.:-]{1,100}$/,
   idempotencyTtlSeconds: 24 * 60 * 60,
 } as const;
-
-/** Checks an order request; throws a ValidationError naming the field, before anything is read. */
-export function validateOrderRequest(input: {
-  idempotencyKey: string;
-  lines?: readonly RequestedLine[] | null;
-  fromCart?: boolean | null;
-}): void {
-  if (!ORDER_LIMITS.idempotencyKey.test(input.idempotencyKey)) {
-    throw new ValidationError(
-      'input.idempotencyKey',
-      '1 to 100 characters of A-Z, a-z, 0-9 and _ . : - (a UUID or ULID is a good key)',
-    );
-  }
-  const hasLines = input.lines != null;
-  if (hasLines === (input.fromCart === true)) {
-    throw new ValidationError(
-      'input',
-      'give either `lines` or `fromCart: true`, not both or neither',
-    );
-  }
-  if (input.lines) validateLines(input.lines, 'input.lines');
-}
-
-export function validateLines(lines: readonly RequestedLine[], field: string): void {
-  if (lines.length === 0) throw new ValidationError(field, 'an order needs at least one line');
-  if (lines.length > ORDER_LIMITS.maxLines) {
-    throw new ValidationError(
-      field,
-      `at most ${ORDER_LIMITS.maxLines} distinct products per order`,
-    );
-  }
-  const seen = new Set<string>();
-  lines.forEach((line, i) => {
-    if (
-      !Number.isInteger(line.quantity) ||
-      line.quantity < ORDER_LIMITS.minQuantity ||
-      line.quantity > ORDER_LIMITS.maxQuantity
-    ) {
-      throw new ValidationError(
-        `${field}.${i}.quantity`,
-        `must be between ${ORDER_LIMITS.minQuantity} and ${ORDER_LIMITS.maxQuantity}`,
-      );
-    }
-    if (seen.has(line.productId)) {
-      throw new ValidationError(`${field}.${i}.productId`, 'each product may appear once');
-    }
-    seen.add(line.productId);
-  });
-}
 
 /** What makes two requests "the same" for idempotency: the lines, in a canonical order. */
 export function orderRequestHash(request: {

@@ -6,6 +6,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { LIMITS } from '../domain/validation.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys, ttlFromNow } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
@@ -15,9 +16,9 @@ export const CART_LINE_ENTITY = 'CartLine';
 /** A line lives 7 days after its last change (DESIGN.md: cart line `expiresAt`). */
 export const CART_LINE_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** An order takes at most 25 lines, so a cart holds at most 25 distinct products. */
-export const MAX_CART_LINES = 25;
+export const MAX_CART_LINES = LIMITS.cartLines;
 /** The most of one product a line may hold. */
-export const MAX_LINE_QUANTITY = 99;
+export const MAX_LINE_QUANTITY = LIMITS.cartQuantity.max;
 /** Reads and writes again when another request changed the same line in between. */
 const MAX_WRITE_ATTEMPTS = 3;
 
@@ -103,6 +104,7 @@ export class CartRepository {
    * the read saw, and a concurrent change of the same line makes it read and decide again.
    * The 25-line cap is checked on that read: concurrent adds of different products by the same
    * customer can pass it together, so placing an order still checks its own line count.
+   * `quantity` has passed the schema's rule (1 to 99); the line's total needs the read.
    */
   async add(
     customerId: string,
@@ -110,9 +112,6 @@ export class CartRepository {
     quantity: number,
     now = Date.now(),
   ): Promise<CartLine[]> {
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
-      throw new ValidationError('quantity', `must be between 1 and ${MAX_LINE_QUANTITY}`);
-    }
     const productKey = keys.product(productId);
     const product = await this.db.consistentItems.load(productKey);
     if (!product) throw new NotFoundError('Product', productId, 'Product not found');

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError, ValidationError } from '../domain/errors.js';
+import { AlreadyExistsError } from '../domain/errors.js';
 import type { Category } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
@@ -25,61 +25,10 @@ export function categoryItem(category: Category): Item {
   return { ...keys.category(category.slug), entity: CATEGORY_ENTITY, ...category };
 }
 
-/** Lowercase words joined by single hyphens: safe in keys and URLs, one spelling per category. */
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
-/** Length in characters (code points), not UTF-16 units. */
-function length(value: string): number {
-  return Array.from(value).length;
-}
-
-/** A text input between `min` and `max` characters; `trim` drops the blanks around it first. */
-export function boundedText(
-  field: string,
-  value: string,
-  min: number,
-  max: number,
-  trim = false,
-): string {
-  const text = trim ? value.trim() : value;
-  const n = length(text);
-  if (n < min)
-    throw new ValidationError(
-      field,
-      min === 1 ? 'must not be empty' : `must have at least ${min} characters`,
-    );
-  if (n > max) throw new ValidationError(field, `must have at most ${max} characters`);
-  return text;
-}
-
-export function validateSlug(field: string, slug: string): string {
-  if (length(slug) < 2 || length(slug) > 64) {
-    throw new ValidationError(field, 'must have 2 to 64 characters');
-  }
-  if (!SLUG.test(slug)) {
-    throw new ValidationError(
-      field,
-      'must be lowercase letters and digits in words joined by single hyphens, e.g. garden-tools',
-    );
-  }
-  return slug;
-}
-
 export interface CreateCategoryInput {
   slug: string;
   name: string;
   description?: string | null | undefined;
-}
-
-/** Checks and normalizes a new category; throws ValidationError naming the field at fault. */
-export function validateCreateCategory(input: CreateCategoryInput, now: Date): Category {
-  return {
-    slug: validateSlug('input.slug', input.slug),
-    name: boundedText('input.name', input.name, 1, 100, true),
-    description: boundedText('input.description', input.description ?? '', 0, 2_000),
-    productCount: 0,
-    createdAt: now.toISOString(),
-  };
 }
 
 /**
@@ -133,9 +82,18 @@ export class CategoryRepository {
     return items.map((item) => (item instanceof Error || item === null ? item : toCategory(item)));
   }
 
-  /** A new category: one PutItem IF attribute_not_exists(PK), so a slug is taken only once. */
+  /**
+   * A new category: one PutItem IF attribute_not_exists(PK), so a slug is taken only once.
+   * The input has passed the schema's rules (src/domain/validation.ts).
+   */
   async create(input: CreateCategoryInput, now = new Date()): Promise<Category> {
-    const category = validateCreateCategory(input, now);
+    const category: Category = {
+      slug: input.slug,
+      name: input.name,
+      description: input.description ?? '',
+      productCount: 0,
+      createdAt: now.toISOString(),
+    };
     const item = categoryItem(category);
     try {
       await this.db.send(

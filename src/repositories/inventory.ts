@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { NotFoundError } from '../domain/errors.js';
 import type { Inventory } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
@@ -22,9 +22,6 @@ export function toInventory(item: Item): Inventory {
 export function inventoryItem(inventory: Inventory): Item {
   return { ...keys.inventory(inventory.productId), entity: INVENTORY_ENTITY, ...inventory };
 }
-
-export const MAX_STOCK = 1_000_000;
-export const MAX_RESTOCK = 1_000_000;
 
 /** The inventory half of createProduct's transaction: a new INVENTORY item, never an overwrite. */
 export function newInventoryPut(tableName: string, inventory: Inventory): TransactItem {
@@ -50,11 +47,9 @@ export class InventoryRepository {
   /**
    * Adds stock with one UpdateItem `ADD stock :q` IF the inventory exists; ALL_NEW gives the new
    * figure, which replaces whatever this request had cached, so `stock` in the answer is current.
+   * `quantity` has passed the schema's rule (LIMITS.restockQuantity).
    */
   async restock(productId: string, quantity: number, now = new Date()): Promise<Inventory> {
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_RESTOCK) {
-      throw new ValidationError('quantity', `must be between 1 and ${MAX_RESTOCK}`);
-    }
     const key = keys.inventory(productId);
     let output: UpdateCommandOutput;
     try {

@@ -12,8 +12,8 @@ import {
   transactWrite,
   withOldItem,
 } from '../dynamo/transact.js';
-import { boundedText, productCountChange, validateSlug } from './categories.js';
-import { inventoryItem, MAX_STOCK, newInventoryPut } from './inventory.js';
+import { productCountChange } from './categories.js';
+import { inventoryItem, newInventoryPut } from './inventory.js';
 import { read } from './items.js';
 
 export const PRODUCT_ENTITY = 'Product';
@@ -47,9 +47,10 @@ export function productItem(product: Product): Item {
   };
 }
 
-export const MAX_PRICE_CENTS = 100_000_000;
-const CURRENCY = /^[A-Z]{3}$/;
-
+/**
+ * The fields of a new product. The schema's rules (src/domain/validation.ts) have checked them;
+ * absent optional fields take their defaults here.
+ */
 export interface CreateProductInput {
   name: string;
   description: string;
@@ -75,54 +76,14 @@ type ProductChanges = Partial<
   Pick<Product, 'name' | 'description' | 'priceCents' | 'categorySlug' | 'featured'>
 >;
 
-function intInRange(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(field, `must be an integer between ${min} and ${max}`);
-  }
-  return value;
-}
-
-const check = {
-  name: (value: string) => boundedText('input.name', value, 1, 200, true),
-  description: (value: string) => boundedText('input.description', value, 0, 5_000),
-  priceCents: (value: number) => intInRange('input.priceCents', value, 0, MAX_PRICE_CENTS),
-  categorySlug: (value: string) => validateSlug('input.categorySlug', value),
-};
-
-/** Checks a new product's fields; throws ValidationError naming the first field at fault. */
-export function validateCreateProduct(input: CreateProductInput) {
-  const name = check.name(input.name);
-  const description = check.description(input.description);
-  const priceCents = check.priceCents(input.priceCents);
-  const currency = input.currency ?? 'USD';
-  if (!CURRENCY.test(currency)) {
-    throw new ValidationError('input.currency', 'must be an ISO-4217 code such as USD or EUR');
-  }
-  const categorySlug = check.categorySlug(input.categorySlug);
-  const stock = intInRange('input.stock', input.stock, 0, MAX_STOCK);
-  return {
-    name,
-    description,
-    priceCents,
-    currency,
-    categorySlug,
-    featured: input.featured ?? false,
-    stock,
-  };
-}
-
-/** The fields an update gives, checked; null means "keep", so it is left out. */
-export function validateProductChanges(input: UpdateProductInput): ProductChanges {
-  intInRange('input.expectedVersion', input.expectedVersion, 1, Number.MAX_SAFE_INTEGER);
+/** The fields an update gives; null means "keep", so it is left out. */
+export function productChanges(input: UpdateProductInput): ProductChanges {
   const changes: ProductChanges = {};
-  if (input.name != null) changes.name = check.name(input.name);
-  if (input.description != null) changes.description = check.description(input.description);
-  if (input.priceCents != null) changes.priceCents = check.priceCents(input.priceCents);
-  if (input.categorySlug != null) changes.categorySlug = check.categorySlug(input.categorySlug);
+  if (input.name != null) changes.name = input.name;
+  if (input.description != null) changes.description = input.description;
+  if (input.priceCents != null) changes.priceCents = input.priceCents;
+  if (input.categorySlug != null) changes.categorySlug = input.categorySlug;
   if (input.featured != null) changes.featured = input.featured;
-  if (Object.keys(changes).length === 0) {
-    throw new ValidationError('input', 'give at least one field to change');
-  }
   return changes;
 }
 
@@ -221,25 +182,30 @@ export class ProductRepository {
    * both IF attribute_not_exists(PK), and counts it in its category, which must exist.
    */
   async create(input: CreateProductInput, now = new Date()): Promise<Product> {
-    const { stock, ...fields } = validateCreateProduct(input);
     const at = now.toISOString();
     const product: Product = {
       id: ulid(now.getTime()),
-      ...fields,
+      name: input.name,
+      description: input.description,
+      priceCents: input.priceCents,
+      currency: input.currency ?? 'USD',
+      categorySlug: input.categorySlug,
+      featured: input.featured ?? false,
       version: 1,
       ratingCount: 0,
       ratingSum: 0,
       createdAt: at,
       updatedAt: at,
     };
-    const inventory = { productId: product.id, stock, updatedAt: at };
+    const inventory = { productId: product.id, stock: input.stock, updatedAt: at };
+    const item = productItem(product);
     const tableName = this.db.tableName;
     try {
       await transactWrite(this.db, [
         {
           Put: {
             TableName: tableName,
-            Item: productItem(product),
+            Item: item,
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': 'PK' },
           },
@@ -257,7 +223,7 @@ export class ProductRepository {
       throw error;
     }
     // What was written is the product: the answer's fields (stock included) need no read.
-    this.#replaceCached(keys.product(product.id), productItem(product));
+    this.#replaceCached(keys.product(product.id), item);
     const inventoryKey = keys.inventory(product.id);
     this.db.items.clear(inventoryKey).prime(inventoryKey, inventoryItem(inventory));
     this.db.items.clear(keys.category(product.categorySlug));
@@ -271,7 +237,7 @@ export class ProductRepository {
    * that lands between that read and this write still wins and this one gets the conflict.
    */
   async update(input: UpdateProductInput, now = new Date()): Promise<Product> {
-    const changes = validateProductChanges(input);
+    const changes = productChanges(input);
     const key = keys.product(input.id);
     const currentItem = await this.#readConsistent(key);
     if (!currentItem) throw new NotFoundError('Product', input.id);
@@ -280,6 +246,7 @@ export class ProductRepository {
       throw new VersionConflictError(input.expectedVersion, current.version);
     }
     const fields = Object.keys(changes) as Array<keyof ProductChanges>;
+    // Also refuses an empty change, should a caller skip the schema's rule.
     if (fields.every((field) => changes[field] === current[field])) {
       throw new ValidationError(
         'input',

@@ -123,6 +123,24 @@ describe('category products (access pattern 2, GSI1)', () => {
     const data = expectData(await t.gql<ProductsPage>(CATEGORY_PAGE, { slug: 'nope' }));
     expect(data.category).toBeNull();
   });
+
+  it('arguments outside their rules are BAD_USER_INPUT errors naming them, not server errors', async () => {
+    const { result, total } = await t.wireCalls(() => t.gql(CATEGORY_PAGE, { slug: 'Not A Slug' }));
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^slug: must be lowercase letters/),
+      extensions: { code: 'BAD_USER_INPUT', field: 'slug' },
+    });
+    expect(total).toBe(0);
+    // A negative price bound used to reach the key builder and fail as INTERNAL_SERVER_ERROR.
+    for (const bounds of [{ minPriceCents: -1 }, { maxPriceCents: 100_000_001 }]) {
+      const response = await t.gql(CATEGORY_PAGE, { slug: 'tools', ...bounds });
+      const [field] = Object.keys(bounds);
+      expect(response.errors?.[0]).toMatchObject({
+        message: `${field}: must be an integer between 0 and 100000000`,
+        extensions: { code: 'BAD_USER_INPUT', field },
+      });
+    }
+  });
 });
 
 describe('signed cursors', () => {
@@ -248,6 +266,7 @@ describe('products by id (access pattern 1)', () => {
     const ids = [...bulk, bulk[0]!].map(productGid);
     const { result, total } = await t.wireCalls(() => t.gql(PRODUCTS, { ids }));
     expect(result.errors?.[0]?.message).toBe('ids: at most 100 ids per request');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(total).toBe(0);
   });
 
@@ -372,4 +391,5 @@ describe('node(id)', () => {
     expect(response.errors?.length).toBe(1);
     expect(response.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
+
 });

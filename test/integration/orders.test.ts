@@ -227,11 +227,32 @@ describe('placeOrder (access pattern 11)', () => {
   });
 
   it('anonymous requests are refused before anything is read', async () => {
+    const [a] = (await newProducts(1, 5)) as [Product];
     const { result, total } = await t.wireCalls(() =>
-      t.gql(PLACE_ORDER, { input: { idempotencyKey: 'anon', lines: [] } }),
+      t.gql(PLACE_ORDER, {
+        input: { idempotencyKey: 'anon', lines: [{ productId: gid(a.id), quantity: 1 }] },
+      }),
     );
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(result.data ?? null).toBeNull();
     expect(total).toBe(0);
+    expect(await stockOf(a.id)).toBe(5);
+  });
+
+  it('anonymous with invalid input: the ValidationError comes first, with no DynamoDB call and nothing written', async () => {
+    // Input rules run before authorization: they tell only what the public schema says.
+    const [a] = (await newProducts(1, 5)) as [Product];
+    const { result, total } = await t.wireCalls(() =>
+      t.gql<PlaceResult>(PLACE_ORDER, {
+        input: { idempotencyKey: 'anon-invalid', lines: [{ productId: gid(a.id), quantity: 0 }] },
+      }),
+    );
+    expect(expectData(result).placeOrder).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'input.lines.0.quantity',
+    });
+    expect(total).toBe(0);
+    expect(await stockOf(a.id)).toBe(5);
   });
 });
 

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { cartQuantity, globalId, LIMITS } from '../../domain/validation.js';
 import { ttlToIso } from '../../dynamo/keys.js';
 import type { CartLine } from '../../repositories/carts.js';
 import { builder } from '../builder.js';
@@ -23,7 +24,9 @@ const CartItem = builder.objectRef<CartLine>('CartItem').implement({
         "Null when the product was deleted after it was added. Batched with the cart's other products.",
       resolve: (line) => line.productId,
     }),
-    quantity: t.exposeInt('quantity', { description: '1 to 99.' }),
+    quantity: t.exposeInt('quantity', {
+      description: `${LIMITS.cartQuantity.min} to ${LIMITS.cartQuantity.max}.`,
+    }),
     expiresAt: t.field({
       type: 'DateTime',
       description: 'Seven days after the last change of this line; then the line is gone.',
@@ -86,11 +89,10 @@ builder.mutationFields((t) => ({
   addToCart: t.field({
     type: Cart,
     authScopes: { customer: true },
-    description:
-      "Adds `quantity` (1 to 99) of a product to the viewer's cart: to the quantity already there, up to 99 in all; an expired line starts again from `quantity`. The line expires 7 days after this change. A cart holds at most 25 products.",
+    description: `Adds \`quantity\` (${LIMITS.cartQuantity.min} to ${LIMITS.cartQuantity.max}) of a product to the viewer's cart: to the quantity already there, up to ${LIMITS.cartQuantity.max} in all; an expired line starts again from \`quantity\`. The line expires 7 days after this change. A cart holds at most ${LIMITS.cartLines} products.`,
     args: {
-      productId: t.arg.id({ required: true }),
-      quantity: t.arg.int({ required: true }),
+      productId: t.arg.id({ required: true, validate: globalId }),
+      quantity: t.arg.int({ required: true, validate: cartQuantity }),
     },
     errors: {
       types: [ValidationError, NotFoundError],
@@ -111,7 +113,7 @@ builder.mutationFields((t) => ({
     authScopes: { customer: true },
     description:
       "Removes a product from the viewer's cart. Removing a product that is not there succeeds.",
-    args: { productId: t.arg.id({ required: true }) },
+    args: { productId: t.arg.id({ required: true, validate: globalId }) },
     errors: {
       types: [ValidationError],
       result: { name: 'RemoveFromCartSuccess' },

@@ -1,5 +1,12 @@
 import { AlreadyExistsError, ValidationError } from '../../domain/errors.js';
 import type { Category } from '../../domain/types.js';
+import {
+  categoryDescription,
+  categoryName,
+  LIMITS,
+  priceCents,
+  slug,
+} from '../../domain/validation.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { builder } from '../builder.js';
 import { ProductConnection, ProductSort } from './product.js';
@@ -29,8 +36,14 @@ CategoryNode.implement({
       description:
         'Access pattern 2: Query GSI1 `GSI1PK = CATEGORY#slug AND GSI1SK BETWEEN` the price bounds.',
       args: {
-        minPriceCents: t.arg.int(),
-        maxPriceCents: t.arg.int(),
+        minPriceCents: t.arg.int({
+          description: `${LIMITS.priceCents.min} to ${LIMITS.priceCents.max}.`,
+          validate: priceCents,
+        }),
+        maxPriceCents: t.arg.int({
+          description: `${LIMITS.priceCents.min} to ${LIMITS.priceCents.max}.`,
+          validate: priceCents,
+        }),
         sort: t.arg({ type: ProductSort, defaultValue: 'PRICE_ASC' }),
         first: t.arg.int({ description: 'Default 20, at most 100.' }),
         after: t.arg.string(),
@@ -54,8 +67,9 @@ builder.queryFields((t) => ({
   category: t.field({
     type: CategoryNode,
     nullable: true,
-    description: 'A category by its slug (GetItem, batched). Null when there is none.',
-    args: { slug: t.arg.string({ required: true }) },
+    description:
+      'A category by its slug (GetItem, batched). Null when there is none; a malformed slug is a BAD_USER_INPUT error.',
+    args: { slug: t.arg.string({ required: true, validate: slug }) },
     resolve: (_root, args) => args.slug,
   }),
 }));
@@ -64,10 +78,18 @@ const CreateCategoryInput = builder.inputType('CreateCategoryInput', {
   fields: (t) => ({
     slug: t.string({
       required: true,
-      description: 'Lowercase words joined by hyphens (`garden-tools`), 2 to 64 characters.',
+      description: `Lowercase words joined by hyphens (\`garden-tools\`), ${LIMITS.slug.min} to ${LIMITS.slug.max} characters.`,
+      validate: slug,
     }),
-    name: t.string({ required: true, description: '1 to 100 characters.' }),
-    description: t.string({ description: 'At most 2000 characters.' }),
+    name: t.string({
+      required: true,
+      description: `${LIMITS.categoryName.min} to ${LIMITS.categoryName.max} characters, trimmed.`,
+      validate: categoryName,
+    }),
+    description: t.string({
+      description: `At most ${LIMITS.categoryDescription.max} characters.`,
+      validate: categoryDescription,
+    }),
   }),
 });
 

@@ -1,5 +1,6 @@
 import { AlreadyExistsError, EmailTakenError, ValidationError } from '../../domain/errors.js';
 import type { Customer } from '../../domain/types.js';
+import { customerName, email, LIMITS, nodeId } from '../../domain/validation.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
 
@@ -31,38 +32,17 @@ CustomerNode.implement({
   }),
 });
 
-export const MAX_NAME_LENGTH = 100;
-/** RFC 5321's limit on a forward path. */
-export const MAX_EMAIL_LENGTH = 254;
-/** Deliberately loose: one @, something before it, a dotted domain, no spaces. */
-const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
-
-/** Checks and normalizes the profile input; throws ValidationError naming the field. */
-export function validProfile(input: { name: string; email: string }): {
-  name: string;
-  email: string;
-} {
-  const name = input.name.trim();
-  const length = [...name].length;
-  if (length < 1 || length > MAX_NAME_LENGTH) {
-    throw new ValidationError('input.name', `must be 1 to ${MAX_NAME_LENGTH} characters`);
-  }
-  const email = input.email.trim();
-  if (email.length > MAX_EMAIL_LENGTH) {
-    throw new ValidationError('input.email', `must be at most ${MAX_EMAIL_LENGTH} characters`);
-  }
-  if (!EMAIL.test(email)) {
-    throw new ValidationError('input.email', 'is not an email address');
-  }
-  return { name, email };
-}
-
 const CreateProfileInput = builder.inputType('CreateProfileInput', {
   fields: (t) => ({
-    name: t.string({ required: true, description: `1 to ${MAX_NAME_LENGTH} characters, trimmed.` }),
+    name: t.string({
+      required: true,
+      description: `${LIMITS.customerName.min} to ${LIMITS.customerName.max} characters, trimmed.`,
+      validate: customerName,
+    }),
     email: t.string({
       required: true,
-      description: `Unique across customers, compared case-insensitively; at most ${MAX_EMAIL_LENGTH} characters.`,
+      description: `Unique across customers, compared case-insensitively; at most ${LIMITS.email.max} characters, trimmed.`,
+      validate: email,
     }),
   }),
 });
@@ -81,7 +61,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { admin: true },
     description: 'A customer by global id (admins only). Null when there is none.',
-    args: { id: t.arg.globalID({ required: true, for: CustomerNode }) },
+    args: { id: t.arg.globalID({ required: true, for: CustomerNode, validate: nodeId }) },
     resolve: (_root, args) => args.id.id,
   }),
 }));
@@ -99,15 +79,14 @@ builder.mutationFields((t) => ({
       union: { name: 'CreateProfileResult' },
       dataField: { name: 'customer' },
     },
-    resolve: (_root, args, context) => {
-      const { name, email } = validProfile(args.input);
-      return context.repos.customers.create({
+    // The input arrives checked and trimmed by its fields' rules.
+    resolve: (_root, { input }, context) =>
+      context.repos.customers.create({
         id: viewerOf(context).id,
-        name,
-        email,
+        name: input.name,
+        email: input.email,
         orderCount: 0,
         createdAt: new Date().toISOString(),
-      });
-    },
+      }),
   }),
 }));

@@ -6,14 +6,17 @@ import {
   OutOfStockError,
   ValidationError,
 } from '../../domain/errors.js';
+import { type Order, type OrderLine, orderNodeId, parseOrderNodeId } from '../../domain/orders.js';
 import {
-  type Order,
-  type OrderLine,
-  orderNodeId,
-  parseOrderNodeId,
-  validateLines,
-  validateOrderRequest,
-} from '../../domain/orders.js';
+  cartOrderLines,
+  idempotencyKey,
+  LIMITS,
+  nodeId,
+  orderLines,
+  orderQuantity,
+  orderRequest,
+  parseInput,
+} from '../../domain/validation.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { AuthError } from '../../errors.js';
 import { builder } from '../builder.js';
@@ -110,21 +113,32 @@ builder.objectField(CustomerNode, 'orders', (t) =>
 
 const OrderLineInput = builder.inputType('OrderLineInput', {
   fields: (t) => ({
-    productId: t.globalID({ required: true, for: ProductNode }),
-    quantity: t.int({ required: true, description: '1 to 99.' }),
+    productId: t.globalID({ required: true, for: ProductNode, validate: nodeId }),
+    quantity: t.int({
+      required: true,
+      description: `${LIMITS.orderQuantity.min} to ${LIMITS.orderQuantity.max}.`,
+      validate: orderQuantity,
+    }),
   }),
 });
 
 const PlaceOrderInput = builder.inputType('PlaceOrderInput', {
+  description: 'Either `lines` or `fromCart: true`.',
   fields: (t) => ({
     idempotencyKey: t.string({
       required: true,
       description:
-        'A key the client makes per order (a UUID, say). Retrying with the same key and request returns the same order.',
+        'A key the client makes per order (a UUID, say): 1 to 100 characters of A-Z, a-z, 0-9 and _ . : -. Retrying with the same key and request returns the same order.',
+      validate: idempotencyKey,
     }),
-    lines: t.field({ type: [OrderLineInput], description: 'At most 25 distinct products.' }),
+    lines: t.field({
+      type: [OrderLineInput],
+      description: `${LIMITS.orderLines.min} to ${LIMITS.orderLines.max} distinct products.`,
+      validate: orderLines,
+    }),
     fromCart: t.boolean({ description: 'Order what is in the cart (instead of `lines`).' }),
   }),
+  validate: orderRequest,
 });
 
 builder.queryFields((t) => ({
@@ -134,7 +148,7 @@ builder.queryFields((t) => ({
     description:
       'Access pattern 9: GetItem by the order id, which carries the customer id. Null for an order that is not yours.',
     authScopes: { customer: true },
-    args: { id: t.arg.globalID({ required: true, for: OrderNode }) },
+    args: { id: t.arg.globalID({ required: true, for: OrderNode, validate: nodeId }) },
     resolve: (_root, args) => args.id.id,
   }),
   ordersByStatus: t.field({
@@ -176,13 +190,13 @@ builder.mutationFields((t) => ({
       dataField: { name: 'order' },
     },
     args: { input: t.arg({ type: PlaceOrderInput, required: true }) },
+    // The input's rules (lines or fromCart, sizes, quantities, duplicates) have passed.
     resolve: (_root, { input }, context) => {
       const viewer = viewerOf(context);
       const lines = input.lines?.map((line) => ({
         productId: line.productId.id,
         quantity: line.quantity,
       }));
-      validateOrderRequest({ ...input, lines });
       return context.repos.orders.place({
         customerId: viewer.id,
         idempotencyKey: input.idempotencyKey,
@@ -194,8 +208,8 @@ builder.mutationFields((t) => ({
             quantity: line.quantity,
           }));
           if (cart.length === 0) throw new ValidationError('input.fromCart', 'the cart is empty');
-          validateLines(cart, 'input.fromCart');
-          return cart;
+          // The same rules as sent lines: concurrent adds can take a cart past 25 products.
+          return parseInput(cartOrderLines, cart, 'input.fromCart');
         },
       });
     },
@@ -206,12 +220,12 @@ builder.mutationFields((t) => ({
       'Access pattern 12: your own PENDING or PAID order; its stock comes back in the same transaction.',
     authScopes: { customer: true },
     errors: {
-      types: [InvalidTransitionError, NotFoundError],
+      types: [InvalidTransitionError, ValidationError, NotFoundError],
       result: { name: 'CancelOrderSuccess' },
       union: { name: 'CancelOrderResult' },
       dataField: { name: 'order' },
     },
-    args: { orderId: t.arg.globalID({ required: true, for: OrderNode }) },
+    args: { orderId: t.arg.globalID({ required: true, for: OrderNode, validate: nodeId }) },
     resolve: (_root, args, context) => {
       const { customerId, orderId } = ownOrder(viewerOf(context).id, args.orderId.id);
       return context.repos.orders.cancel(customerId, orderId);
@@ -223,13 +237,13 @@ builder.mutationFields((t) => ({
       'Access pattern 13 (admin): UpdateItem IF status = :from; allowed transitions only. CANCELLED returns the stock.',
     authScopes: { admin: true },
     errors: {
-      types: [InvalidTransitionError, NotFoundError],
+      types: [InvalidTransitionError, ValidationError, NotFoundError],
       result: { name: 'SetOrderStatusSuccess' },
       union: { name: 'SetOrderStatusResult' },
       dataField: { name: 'order' },
     },
     args: {
-      orderId: t.arg.globalID({ required: true, for: OrderNode }),
+      orderId: t.arg.globalID({ required: true, for: OrderNode, validate: nodeId }),
       status: t.arg({ type: OrderStatusEnum, required: true }),
     },
     resolve: (_root, args, context) => {

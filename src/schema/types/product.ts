@@ -1,13 +1,23 @@
 import { NotFoundError, ValidationError, VersionConflictError } from '../../domain/errors.js';
 import type { Product } from '../../domain/types.js';
+import {
+  currency,
+  expectedVersion,
+  LIMITS,
+  nodeId,
+  priceCents,
+  productChanges,
+  productDescription,
+  productIds,
+  productName,
+  restockQuantity,
+  slug,
+  stock,
+} from '../../domain/validation.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
-import { ClientError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { CategoryNode } from './category.js';
 import { ReviewConnection } from './review.js';
-
-/** `products(ids:)` reads at most this many ids: one BatchGetItem. */
-export const MAX_PRODUCT_IDS = 100;
 
 export const ProductNode = builder.loadableNodeRef<
   Product | Error | null,
@@ -92,20 +102,17 @@ builder.queryFields((t) => ({
     type: ProductNode,
     nullable: true,
     description: 'A product by its global id. Null when there is none.',
-    args: { id: t.arg.globalID({ required: true, for: ProductNode }) },
+    args: { id: t.arg.globalID({ required: true, for: ProductNode, validate: nodeId }) },
     resolve: (_root, args) => args.id.id,
   }),
   products: t.field({
     type: [ProductNode],
     nullable: { list: false, items: true },
-    description: `Products by global id, in the order asked (null for a missing one); at most ${MAX_PRODUCT_IDS} ids, read with one BatchGetItem.`,
-    args: { ids: t.arg.globalIDList({ required: true, for: ProductNode }) },
-    resolve: (_root, args) => {
-      if (args.ids.length > MAX_PRODUCT_IDS) {
-        throw new ClientError(`ids: at most ${MAX_PRODUCT_IDS} ids per request`);
-      }
-      return args.ids.map((id) => id.id);
+    description: `Products by global id, in the order asked (null for a missing one); at most ${LIMITS.productIds.max} ids, read with one BatchGetItem.`,
+    args: {
+      ids: t.arg.globalIDList({ required: true, for: ProductNode, validate: productIds }),
     },
+    resolve: (_root, args) => args.ids.map((id) => id.id),
   }),
   featuredProducts: t.field({
     type: ProductConnection,
@@ -119,32 +126,50 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const NAME = `${LIMITS.productName.min} to ${LIMITS.productName.max} characters, trimmed.`;
+const DESCRIPTION = `At most ${LIMITS.productDescription.max} characters.`;
+const PRICE = `${LIMITS.priceCents.min} to ${LIMITS.priceCents.max}.`;
+
 const CreateProductInput = builder.inputType('CreateProductInput', {
   fields: (t) => ({
-    name: t.string({ required: true, description: '1 to 200 characters.' }),
-    description: t.string({ required: true, description: 'At most 5000 characters.' }),
-    priceCents: t.int({ required: true, description: '0 to 100000000.' }),
-    currency: t.string({ description: 'An ISO-4217 code; USD when absent.' }),
-    categorySlug: t.string({ required: true, description: 'An existing category.' }),
+    name: t.string({ required: true, description: NAME, validate: productName }),
+    description: t.string({
+      required: true,
+      description: DESCRIPTION,
+      validate: productDescription,
+    }),
+    priceCents: t.int({ required: true, description: PRICE, validate: priceCents }),
+    currency: t.string({ description: 'An ISO-4217 code; USD when absent.', validate: currency }),
+    categorySlug: t.string({
+      required: true,
+      description: 'An existing category.',
+      validate: slug,
+    }),
     featured: t.boolean({ description: 'Listed in featuredProducts; false when absent.' }),
-    stock: t.int({ required: true, description: '0 to 1000000.' }),
+    stock: t.int({
+      required: true,
+      description: `${LIMITS.stock.min} to ${LIMITS.stock.max}.`,
+      validate: stock,
+    }),
   }),
 });
 
 const UpdateProductInput = builder.inputType('UpdateProductInput', {
   description: 'Absent or null fields keep their value; at least one must change.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: ProductNode }),
+    id: t.globalID({ required: true, for: ProductNode, validate: nodeId }),
     expectedVersion: t.int({
       required: true,
       description: 'The version the change is based on; another one gives VersionConflictError.',
+      validate: expectedVersion,
     }),
-    name: t.string(),
-    description: t.string(),
-    priceCents: t.int(),
-    categorySlug: t.string(),
+    name: t.string({ description: NAME, validate: productName }),
+    description: t.string({ description: DESCRIPTION, validate: productDescription }),
+    priceCents: t.int({ description: PRICE, validate: priceCents }),
+    categorySlug: t.string({ description: 'An existing category.', validate: slug }),
     featured: t.boolean(),
   }),
+  validate: productChanges,
 });
 
 builder.mutationFields((t) => ({
@@ -189,8 +214,12 @@ builder.mutationFields((t) => ({
       dataField: { name: 'product' },
     },
     args: {
-      productId: t.arg.globalID({ required: true, for: ProductNode }),
-      quantity: t.arg.int({ required: true, description: '1 to 1000000.' }),
+      productId: t.arg.globalID({ required: true, for: ProductNode, validate: nodeId }),
+      quantity: t.arg.int({
+        required: true,
+        description: `${LIMITS.restockQuantity.min} to ${LIMITS.restockQuantity.max}.`,
+        validate: restockQuantity,
+      }),
     },
     resolve: async (_root, args, context) => {
       const id = args.productId.id;

@@ -1,6 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { AlreadyReviewedError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Product, Review } from '../../domain/types.js';
+import { globalId, LIMITS, rating, reviewBody } from '../../domain/validation.js';
 import { keys } from '../../dynamo/keys.js';
 import { toReview } from '../../repositories/reviews.js';
 import { builder } from '../builder.js';
@@ -48,8 +49,6 @@ export const ReviewConnection = builder.connectionObject({
   name: 'ReviewConnection',
 });
 
-export const MAX_REVIEW_BODY = 2_000;
-
 /**
  * A Product global id from a mutation argument. Decoded here rather than by `t.arg.globalID`
  * so that a wrong id is a ValidationError in the result union, naming the field.
@@ -66,9 +65,17 @@ export function productIdFrom(globalId: string, field: string): string {
 
 const AddReviewInput = builder.inputType('AddReviewInput', {
   fields: (t) => ({
-    productId: t.id({ required: true }),
-    rating: t.int({ required: true, description: 'An integer from 1 to 5.' }),
-    body: t.string({ required: true, description: `1 to ${MAX_REVIEW_BODY} characters, trimmed.` }),
+    productId: t.id({ required: true, validate: globalId }),
+    rating: t.int({
+      required: true,
+      description: `An integer from ${LIMITS.rating.min} to ${LIMITS.rating.max}.`,
+      validate: rating,
+    }),
+    body: t.string({
+      required: true,
+      description: `${LIMITS.reviewBody.min} to ${LIMITS.reviewBody.max} characters, trimmed.`,
+      validate: reviewBody,
+    }),
   }),
 });
 
@@ -97,22 +104,13 @@ builder.mutationFields((t) => ({
       union: { name: 'AddReviewResult' },
       directResult: true,
     },
-    resolve: (_root, { input }, context) => {
-      const productId = productIdFrom(input.productId, 'input.productId');
-      if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
-        throw new ValidationError('input.rating', 'must be an integer from 1 to 5');
-      }
-      const body = input.body.trim();
-      const length = [...body].length;
-      if (length < 1 || length > MAX_REVIEW_BODY) {
-        throw new ValidationError('input.body', `must be 1 to ${MAX_REVIEW_BODY} characters`);
-      }
-      return context.repos.reviews.add({
-        productId,
+    // Rating and body arrive checked (and the body trimmed) by their fields' rules.
+    resolve: (_root, { input }, context) =>
+      context.repos.reviews.add({
+        productId: productIdFrom(input.productId, 'input.productId'),
         customerId: viewerOf(context).id,
         rating: input.rating,
-        body,
-      });
-    },
+        body: input.body,
+      }),
   }),
 }));
