@@ -3,10 +3,11 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.js';
 import type { Category } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
+import { assertItemFits } from '../dynamo/item-size.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import type { TransactItem } from '../dynamo/transact.js';
-import { read } from './items.js';
+import { loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CATEGORY_ENTITY = 'Category';
 
@@ -31,6 +32,13 @@ export interface CreateCategoryInput {
   description?: string | null | undefined;
 }
 
+/** Where a category item's attributes come from, for an item-size error. */
+const CATEGORY_INPUT_FIELDS = {
+  slug: 'input.slug',
+  name: 'input.name',
+  description: 'input.description',
+} as const;
+
 /**
  * The counter half of a product transaction (access pattern 14): `productCount + delta` on a
  * category that must exist. The caller maps a failed condition to NotFoundError.
@@ -52,7 +60,10 @@ export function productCountChange(tableName: string, slug: string, delta: 1 | -
 export const MAX_CATEGORIES = 1_000;
 
 export class CategoryRepository {
-  constructor(private readonly db: RequestDb) {}
+  constructor(
+    private readonly db: RequestDb,
+    private readonly limits: RepositoryLimits = {},
+  ) {}
 
   /** Access pattern 4: every category, in slug order, from the one CATEGORIES partition. */
   async all(): Promise<Category[]> {
@@ -78,7 +89,10 @@ export class CategoryRepository {
   }
 
   async getMany(slugs: readonly string[]): Promise<Array<Category | null | Error>> {
-    const items = await this.db.items.loadMany(slugs.map((slug) => keys.category(slug)));
+    const items = await loadItems(
+      this.db.items,
+      slugs.map((slug) => keys.category(slug)),
+    );
     return items.map((item) => (item instanceof Error || item === null ? item : toCategory(item)));
   }
 
@@ -95,6 +109,7 @@ export class CategoryRepository {
       createdAt: now.toISOString(),
     };
     const item = categoryItem(category);
+    assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: CATEGORY_INPUT_FIELDS });
     try {
       await this.db.send(
         new PutCommand({

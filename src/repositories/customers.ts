@@ -1,10 +1,11 @@
 import { AlreadyExistsError, EmailTakenError } from '../domain/errors.js';
 import type { Customer } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
+import { assertItemFits } from '../dynamo/item-size.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
-import { read } from './items.js';
+import { loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CUSTOMER_ENTITY = 'Customer';
 export const EMAIL_CLAIM_ENTITY = 'EmailClaim';
@@ -36,11 +37,17 @@ export function emailClaimItem(email: string, customerId: string, createdAt: str
 }
 
 export class CustomerRepository {
-  constructor(private readonly db: RequestDb) {}
+  constructor(
+    private readonly db: RequestDb,
+    private readonly limits: RepositoryLimits = {},
+  ) {}
 
   /** Access pattern 6: profiles by customer id, batched into BatchGetItem. */
   async getMany(ids: readonly string[]): Promise<Array<Customer | null | Error>> {
-    const items = await this.db.items.loadMany(ids.map((id) => keys.customer(id)));
+    const items = await loadItems(
+      this.db.items,
+      ids.map((id) => keys.customer(id)),
+    );
     return items.map((item) => (item instanceof Error || item === null ? item : toCustomer(item)));
   }
 
@@ -60,6 +67,10 @@ export class CustomerRepository {
    */
   async create(customer: Customer): Promise<Customer> {
     const item = customerItem(customer);
+    assertItemFits(item, {
+      maxBytes: this.limits.maxItemBytes,
+      fields: { name: 'input.name', email: 'input.email' },
+    });
     try {
       await transactWrite(this.db, [
         {

@@ -4,6 +4,7 @@ import { CartRepository } from './carts.js';
 import { CategoryRepository } from './categories.js';
 import { CustomerRepository } from './customers.js';
 import { InventoryRepository } from './inventory.js';
+import type { RepositoryLimits } from './items.js';
 import { OrderRepository } from './orders.js';
 import { ProductRepository } from './products.js';
 import { ReviewRepository } from './reviews.js';
@@ -14,15 +15,16 @@ export type Repositories = ReturnType<typeof createRepositories>;
 export function createRepositories(
   db: RequestDb,
   cursors: CursorCodec,
-  options: { orderStatusShards: number },
+  options: { orderStatusShards: number } & RepositoryLimits,
 ) {
+  const limits: RepositoryLimits = { maxItemBytes: options.maxItemBytes };
   return {
-    products: new ProductRepository(db, cursors),
+    products: new ProductRepository(db, cursors, limits),
     inventory: new InventoryRepository(db),
-    categories: new CategoryRepository(db),
-    reviews: new ReviewRepository(db, cursors),
-    customers: new CustomerRepository(db),
+    categories: new CategoryRepository(db, limits),
+    reviews: new ReviewRepository(db, cursors, limits),
+    customers: new CustomerRepository(db, limits),
     carts: new CartRepository(db),
-    orders: new OrderRepository(db, cursors, options.orderStatusShards),
+    orders: new OrderRepository(db, cursors, options.orderStatusShards, limits),
   };
 }

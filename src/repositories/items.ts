@@ -1,4 +1,7 @@
 import type { Item } from '../dynamo/batch-get.js';
+import { keyFits } from '../dynamo/item-size.js';
+import type { TableKey } from '../dynamo/keys.js';
+import type { ItemLoader } from '../dynamo/request-db.js';
 
 /** Thrown when a stored item does not have the shape its entity promises. */
 export class CorruptItemError extends Error {
@@ -36,3 +39,23 @@ export const read = {
     return item[field] === true;
   },
 };
+
+/** Write limits a repository enforces; tests lower them to reach them with small items. */
+export interface RepositoryLimits {
+  /** The largest item a write may put: DynamoDB's 400 KB unless lowered. */
+  maxItemBytes?: number | undefined;
+}
+
+/**
+ * Items by key through a request's loader. A key too long for DynamoDB (an id a client made up)
+ * reads as null without a call: sent, it would fail the whole batch.
+ */
+export async function loadItems(
+  loader: ItemLoader,
+  keys: readonly TableKey[],
+): Promise<Array<Item | null | Error>> {
+  const fits = keys.map(keyFits);
+  const loaded = await loader.loadMany(keys.filter((_, i) => fits[i]));
+  let next = 0;
+  return keys.map((_, i) => (fits[i] ? (loaded[next++] ?? null) : null));
+}

@@ -20,6 +20,7 @@ import {
 import type { Product } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { type CursorCodec, CursorError } from '../dynamo/cursor.js';
+import { assertItemFits } from '../dynamo/item-size.js';
 import { keys, type TableKey, ttlFromNow } from '../dynamo/keys.js';
 import {
   type Page,
@@ -39,7 +40,7 @@ import {
   withOldItem,
 } from '../dynamo/transact.js';
 import { ClientError } from '../errors.js';
-import { read } from './items.js';
+import { loadItems, type RepositoryLimits, read } from './items.js';
 import { toProduct } from './products.js';
 
 export const ORDER_ENTITY = 'Order';
@@ -118,11 +119,13 @@ export class OrderRepository {
     private readonly db: RequestDb,
     private readonly cursors: CursorCodec,
     private readonly shards: number,
+    private readonly limits: RepositoryLimits = {},
   ) {}
 
   /** Access pattern 9: orders by (customer, order) id, batched; a missing one is null. */
   async getMany(refs: ReadonlyArray<{ customerId: string; orderId: string }>) {
-    const items = await this.db.items.loadMany(
+    const items = await loadItems(
+      this.db.items,
       refs.map((r) => keys.order(r.customerId, r.orderId)),
     );
     return items.map((item) => (item instanceof Error || item === null ? item : toOrder(item)));
@@ -300,6 +303,13 @@ export class OrderRepository {
       shard: shardOf(id, this.shards),
     };
 
+    const newItem = orderItem(order);
+    // The lines (with their product names) are what grows: name the field they came from.
+    assertItemFits(newItem, {
+      maxBytes: this.limits.maxItemBytes,
+      fields: { lines: request.fromCart ? 'input.fromCart' : 'input.lines' },
+    });
+
     const table = this.db.tableName;
     const stockActions: TransactItem[] = orderLines.map((line) =>
       withOldItem({
@@ -320,7 +330,7 @@ export class OrderRepository {
       {
         Put: {
           TableName: table,
-          Item: orderItem(order),
+          Item: newItem,
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -404,7 +414,7 @@ export class OrderRepository {
       }
       throw error;
     }
-    this.db.prime(orderItem(order));
+    this.db.prime(newItem);
     return order;
   }
 

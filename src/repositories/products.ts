@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError, VersionConflictError } from '../domain/
 import type { Product } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import type { CursorCodec } from '../dynamo/cursor.js';
+import { assertItemFits } from '../dynamo/item-size.js';
 import { keys, type TableKey } from '../dynamo/keys.js';
 import { type Page, type PageArgs, queryPage } from '../dynamo/paginate.js';
 import type { RequestDb } from '../dynamo/request-db.js';
@@ -14,7 +15,7 @@ import {
 } from '../dynamo/transact.js';
 import { productCountChange } from './categories.js';
 import { inventoryItem, newInventoryPut } from './inventory.js';
-import { read } from './items.js';
+import { loadItems, type RepositoryLimits, read } from './items.js';
 
 export const PRODUCT_ENTITY = 'Product';
 
@@ -87,6 +88,14 @@ export function productChanges(input: UpdateProductInput): ProductChanges {
   return changes;
 }
 
+/** Where a product item's attributes come from, for an item-size error. */
+const PRODUCT_INPUT_FIELDS = {
+  name: 'input.name',
+  description: 'input.description',
+  currency: 'input.currency',
+  categorySlug: 'input.categorySlug',
+} as const;
+
 /**
  * The attributes updateProduct may write. Everything else, ratingSum and ratingCount above all
  * (kept by the review transaction), is left as it is, which is why the write is an UpdateItem.
@@ -126,11 +135,15 @@ export class ProductRepository {
   constructor(
     private readonly db: RequestDb,
     private readonly cursors: CursorCodec,
+    private readonly limits: RepositoryLimits = {},
   ) {}
 
   /** Access pattern 1: products by id, batched into BatchGetItem; a missing id is null. */
   async getMany(ids: readonly string[]): Promise<Array<Product | null | Error>> {
-    const items = await this.db.items.loadMany(ids.map((id) => keys.product(id)));
+    const items = await loadItems(
+      this.db.items,
+      ids.map((id) => keys.product(id)),
+    );
     return items.map((item) => (item instanceof Error || item === null ? item : toProduct(item)));
   }
 
@@ -199,6 +212,7 @@ export class ProductRepository {
     };
     const inventory = { productId: product.id, stock: input.stock, updatedAt: at };
     const item = productItem(product);
+    this.#assertFits(item);
     const tableName = this.db.tableName;
     try {
       await transactWrite(this.db, [
@@ -262,6 +276,8 @@ export class ProductRepository {
     // productItem decides the index keys (GSI2 only when featured), so the stored item stays what
     // productItem would build: set what differs, remove index keys that no longer apply.
     const nextItem = productItem(next);
+    // The whole item after the update, kept attributes too: that is what DynamoDB measures.
+    this.#assertFits(nextItem);
     const names: Record<string, string> = { '#version': 'version' };
     const values: Record<string, unknown> = { ':one': 1, ':expected': input.expectedVersion };
     const set = ['#version = #version + :one'];
@@ -336,6 +352,10 @@ export class ProductRepository {
     const item = await this.db.consistentItems.load(key);
     if (item) this.#replaceCached(key, item);
     return item;
+  }
+
+  #assertFits(item: Item): void {
+    assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: PRODUCT_INPUT_FIELDS });
   }
 
   /** DataLoader's prime keeps an existing entry; a write must replace it. */

@@ -3,11 +3,12 @@ import { AlreadyReviewedError, NotFoundError } from '../domain/errors.js';
 import type { Product, Review } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import type { CursorCodec } from '../dynamo/cursor.js';
+import { assertItemFits } from '../dynamo/item-size.js';
 import { keys } from '../dynamo/keys.js';
 import { type Page, type PageArgs, queryPage } from '../dynamo/paginate.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
-import { read } from './items.js';
+import { type RepositoryLimits, read } from './items.js';
 import { toProduct } from './products.js';
 
 export const REVIEW_ENTITY = 'Review';
@@ -58,6 +59,7 @@ export class ReviewRepository {
   constructor(
     private readonly db: RequestDb,
     private readonly cursors: CursorCodec,
+    private readonly limits: RepositoryLimits = {},
   ) {}
 
   /** Access pattern 5: a product's reviews, newest first (ULID sort keys, read backwards). */
@@ -96,6 +98,8 @@ export class ReviewRepository {
       ...input,
       createdAt: new Date(now).toISOString(),
     };
+    const item = reviewItem(review);
+    assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: { body: 'input.body' } });
     const productKey = keys.product(review.productId);
     const table = this.db.tableName;
     try {
@@ -103,7 +107,7 @@ export class ReviewRepository {
         {
           Put: {
             TableName: table,
-            Item: reviewItem(review),
+            Item: item,
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
@@ -151,10 +155,10 @@ export class ReviewRepository {
       throw error;
     }
     // Cleared first: an earlier field of the same request may have cached the product.
-    const item = await this.db.consistentItems.clear(productKey).load(productKey);
+    const productItem = await this.db.consistentItems.clear(productKey).load(productKey);
     // The review is written, but its product was deleted in between: nothing to show.
-    if (!item) throw new NotFoundError('Product', review.productId, 'Product not found');
-    this.db.items.clear(productKey).prime(productKey, item);
-    return { review, product: toProduct(item) };
+    if (!productItem) throw new NotFoundError('Product', review.productId, 'Product not found');
+    this.db.items.clear(productKey).prime(productKey, productItem);
+    return { review, product: toProduct(productItem) };
   }
 }

@@ -392,4 +392,26 @@ describe('node(id)', () => {
     expect(response.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 
+  it('an id too long to be a DynamoDB key is null, and does not fail the batch it joins', async () => {
+    // DynamoDB refuses a key over 1024 bytes, and with it every other key of the BatchGetItem.
+    const product = catalog.products[4]!;
+    const { result, calls } = await t.wireCalls(() =>
+      t.gql<{ a: { name: string } | null; b: null; c: null; d: null }>(
+        `query($a: ID!, $b: ID!, $c: ID!, $d: ID!) {
+          a: node(id: $a) { ... on Product { name } }
+          b: node(id: $b) { id }
+          c: node(id: $c) { id }
+          d: node(id: $d) { id }
+        }`,
+        {
+          a: productGid(product.id),
+          b: productGid('x'.repeat(3_000)),
+          c: encodeGlobalID('Customer', 'é'.repeat(1_100)),
+          d: encodeGlobalID('Category', 's'.repeat(1_100)),
+        },
+      ),
+    );
+    expect(expectData(result)).toEqual({ a: { name: product.name }, b: null, c: null, d: null });
+    expect(calls).toEqual({ BatchGetItem: 1 });
+  });
 });

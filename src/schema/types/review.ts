@@ -3,6 +3,7 @@ import { AlreadyReviewedError, NotFoundError, ValidationError } from '../../doma
 import type { Product, Review } from '../../domain/types.js';
 import { globalId, LIMITS, rating, reviewBody } from '../../domain/validation.js';
 import { keys } from '../../dynamo/keys.js';
+import { loadItems } from '../../repositories/items.js';
 import { toReview } from '../../repositories/reviews.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
@@ -20,7 +21,8 @@ export const ReviewNode = builder.loadableNodeRef<
 >('Review', {
   id: { resolve: (review) => `${review.productId}:${review.id}` },
   load: async (ids, context) => {
-    const items = await context.db.items.loadMany(
+    const items = await loadItems(
+      context.db.items,
       ids.map((id) => {
         const [productId = '', reviewId = ''] = id.split(':');
         return keys.review(productId, reviewId);
