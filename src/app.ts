@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
 import { createRepositories } from './repositories/index.js';
 import type { Context } from './schema/builder.js';
 import { schema } from './schema/index.js';
-import { securityPlugins } from './security.js';
+import { listedOriginsOnly, securityPlugins } from './security.js';
 import { telemetryPlugin } from './telemetry.js';
 
 export interface AppDeps {
@@ -121,8 +121,7 @@ export function createApp(deps: AppDeps) {
     cors:
       config.corsOrigins.length === 0
         ? false
-        : {
-            origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+        : listedOriginsOnly(config.corsOrigins, {
             methods: ['GET', 'POST'],
             allowedHeaders: [
               'content-type',
@@ -134,7 +133,7 @@ export function createApp(deps: AppDeps) {
             exposedHeaders: ['x-request-id'],
             credentials: false,
             maxAge: 600,
-          },
+          }),
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.isProduction ? false : { title: 'Shop gateway', defaultQuery: GRAPHIQL_QUERY },
@@ -150,11 +149,21 @@ export function createApp(deps: AppDeps) {
       maskError: (error, message) => {
         if (error instanceof GraphQLError) {
           // Execution errors (they have a path) are mapped by errorPlugin, with the request id.
-          if (error.path || !error.originalError || error.originalError instanceof GraphQLError) {
+          if (error.path) return error;
+          // Yoga's own request errors (invalid JSON, say) carry the parser's exception in
+          // `extensions.originalError`: keep the message and code, drop the internals. In place,
+          // because yoga logs every error that maskError replaces, and a client's bad JSON is
+          // not worth an error line.
+          if ('originalError' in error.extensions && !Object.isFrozen(error.extensions)) {
+            delete (error.extensions as Record<string, unknown>).originalError;
+          }
+          if (
+            !('originalError' in error.extensions) &&
+            (!error.originalError || error.originalError instanceof GraphQLError)
+          ) {
             return error;
           }
-          // Yoga's own request errors (invalid JSON, say) carry the parser's exception: keep
-          // the message and code, drop the internals.
+          // An error caused by another exception: the same message and code, without it.
           const { originalError: _dropped, ...extensions } = error.extensions;
           return createGraphQLError(error.message, {
             nodes: error.nodes,
