@@ -3,6 +3,7 @@ import { cartQuantity, globalId, LIMITS } from '../../domain/validation.js';
 import { ttlToIso } from '../../dynamo/keys.js';
 import type { CartLine } from '../../repositories/carts.js';
 import { builder } from '../builder.js';
+import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
 import { ProductNode } from './product.js';
@@ -22,7 +23,10 @@ const CartItem = builder.objectRef<CartLine>('CartItem').implement({
       nullable: true,
       description:
         "Null when the product was deleted after it was added. Batched with the cart's other products.",
-      resolve: (line) => line.productId,
+      resolve: (line, _args, context, info) => {
+        prefetchStock(context, info, [line.productId]);
+        return line.productId;
+      },
     }),
     quantity: t.exposeInt('quantity', {
       description: `${LIMITS.cartQuantity.min} to ${LIMITS.cartQuantity.max}.`,

@@ -20,6 +20,7 @@ import {
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { AuthError } from '../../errors.js';
 import { builder } from '../builder.js';
+import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
 import { OrderStatusEnum } from './errors.js';
@@ -63,7 +64,10 @@ const OrderLineRef = builder.objectRef<OrderLine>('OrderLine').implement({
       type: ProductNode,
       nullable: true,
       description: 'The product as it is now (batched with the other keys of the request).',
-      resolve: (line) => line.productId,
+      resolve: (line, _args, context, info) => {
+        prefetchStock(context, info, [line.productId]);
+        return line.productId;
+      },
     }),
   }),
 });

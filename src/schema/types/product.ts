@@ -16,6 +16,7 @@ import {
 } from '../../domain/validation.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { builder } from '../builder.js';
+import { prefetchStock } from '../prefetch.js';
 import { CategoryNode } from './category.js';
 import { ReviewConnection } from './review.js';
 
@@ -103,7 +104,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A product by its global id. Null when there is none.',
     args: { id: t.arg.globalID({ required: true, for: ProductNode, validate: nodeId }) },
-    resolve: (_root, args) => args.id.id,
+    resolve: (_root, args, context, info) => {
+      prefetchStock(context, info, [args.id.id]);
+      return args.id.id;
+    },
   }),
   products: t.field({
     type: [ProductNode],
@@ -112,7 +116,11 @@ builder.queryFields((t) => ({
     args: {
       ids: t.arg.globalIDList({ required: true, for: ProductNode, validate: productIds }),
     },
-    resolve: (_root, args) => args.ids.map((id) => id.id),
+    resolve: (_root, args, context, info) => {
+      const ids = args.ids.map((id) => id.id);
+      prefetchStock(context, info, ids);
+      return ids;
+    },
   }),
   featuredProducts: t.field({
     type: ProductConnection,
