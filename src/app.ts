@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type Cache,
+  createInMemoryCache,
+  hashSHA256,
+  useResponseCache,
+} from '@graphql-yoga/plugin-response-cache';
 import { type ExecutionResult, GraphQLError, type ValidationRule } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { bearerToken, createTokenVerifier } from './auth/tokens.js';
@@ -9,6 +15,8 @@ import type { Config } from './config.js';
 import { CursorCodec } from './dynamo/cursor.js';
 import { RequestDb } from './dynamo/request-db.js';
 import { ClientError } from './errors.js';
+import { staleEntitiesForKeys } from './events/live.js';
+import { createShopPubSub, type ShopPubSub } from './events/pubsub.js';
 import { INTERNAL_ERROR_MESSAGE, toClientError } from './graphql-errors.js';
 import type { Logger } from './logger.js';
 import { createRepositories } from './repositories/index.js';
@@ -29,6 +37,12 @@ export interface AppDeps {
    * gets a clear error at once instead of holding a response open until the function times out.
    */
   subscriptions?: boolean;
+  /** Where stream events arrive (src/events); a private one when not given. */
+  pubsub?: ShopPubSub;
+  /** The response cache of public reads; a new in-memory one when not given. */
+  cache?: Cache;
+  /** Aborted at graceful shutdown: open subscriptions complete. */
+  shutdown?: AbortSignal;
 }
 
 export const SUBSCRIPTIONS_UNAVAILABLE =
@@ -42,6 +56,8 @@ export function createApp(deps: AppDeps) {
   const cursors = new CursorCodec(config.cursorSecret);
   const verifyToken = createTokenVerifier(config.jwt);
   const requestIds = new WeakMap<Request, string>();
+  const pubsub = deps.pubsub ?? createShopPubSub();
+  const cache = deps.cache ?? createInMemoryCache({ max: 10_000 });
 
   const requestIdPlugin: Plugin = {
     onRequest({ request }) {
@@ -55,26 +71,64 @@ export function createApp(deps: AppDeps) {
   };
 
   /** Masks unexpected errors (code + request id for the client, the cause in the log). */
+  const maskErrors = (result: ExecutionResult, context: Context): ExecutionResult | undefined => {
+    if (!result.errors?.length) return undefined;
+    return {
+      ...result,
+      errors: result.errors.map((error) => {
+        const report = toClientError(error, context.requestId);
+        if (report.cause !== undefined) {
+          logger.error(
+            { err: report.cause, requestId: context.requestId, path: error.path },
+            'unexpected error in a resolver',
+          );
+        }
+        return report.error;
+      }),
+    };
+  };
+
+  /** Masks unexpected errors (code + request id for the client, the cause in the log). */
   const errorPlugin: Plugin<Context> = {
     onExecute({ args }) {
       return {
         onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length) return;
-          const context = args.contextValue as Context;
-          const single = result as ExecutionResult;
-          setResult({
-            ...single,
-            errors: single.errors?.map((error) => {
-              const report = toClientError(error, context.requestId);
-              if (report.cause !== undefined) {
-                logger.error(
-                  { err: report.cause, requestId: context.requestId, path: error.path },
-                  'unexpected error in a resolver',
-                );
-              }
-              return report.error;
-            }),
-          });
+          if (!('errors' in result)) return;
+          const masked = maskErrors(result as ExecutionResult, args.contextValue as Context);
+          if (masked) setResult(masked);
+        },
+      };
+    },
+    // Subscriptions: the error of subscribing, and every event's result.
+    onSubscribe({ args }) {
+      const context = args.contextValue as Context;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if ('errors' in result) {
+            const masked = maskErrors(result as ExecutionResult, context);
+            if (masked) setResult(masked);
+            return;
+          }
+          return {
+            onNext({ result: next, setResult: setNext }) {
+              const masked = maskErrors(next as ExecutionResult, context);
+              if (masked) setNext(masked);
+            },
+          };
+        },
+      };
+    },
+  };
+
+  /** A mutation's own writes invalidate cached public reads before its response is sent. */
+  const invalidationPlugin: Plugin<Context> = {
+    onExecute({ args }) {
+      return {
+        async onExecuteDone() {
+          const written = (args.contextValue as Context).db.writes;
+          if (written.length === 0) return;
+          const stale = staleEntitiesForKeys(written);
+          if (stale.length > 0) await cache.invalidate(stale);
         },
       };
     },
@@ -200,6 +254,8 @@ export function createApp(deps: AppDeps) {
         db,
         repos: createRepositories(db, cursors, { orderStatusShards: config.orderStatusShards }),
         cursors,
+        pubsub,
+        shutdown: deps.shutdown,
       };
     },
     plugins: [
@@ -208,6 +264,36 @@ export function createApp(deps: AppDeps) {
       ...securityPlugins(config, logger, schema),
       errorPlugin,
       callsPlugin,
+      invalidationPlugin,
+      // Public catalog reads: anonymous requests only (nothing private can be in them), kept
+      // for RESPONSE_CACHE_TTL_SECONDS, invalidated by our mutations' results and by the stream.
+      // Not installed at all when the TTL is 0: the plugin hashes every request's document and
+      // variables (SHA-256) before it asks `enabled`, which cost ~5% of the CPU of a request.
+      ...(config.responseCacheTtlSeconds > 0
+        ? [
+            useResponseCache<Context>({
+              cache,
+              session: () => null,
+              enabled: (request) => !request.headers.get('authorization'),
+              // Only a request that may be cached needs a key (see above).
+              buildResponseCacheKey: ({
+                request,
+                documentString,
+                operationName,
+                variableValues,
+              }) =>
+                request.headers.get('authorization')
+                  ? 'not-cached'
+                  : hashSHA256(
+                      `${documentString}|${operationName ?? ''}|${JSON.stringify(variableValues ?? {})}`,
+                    ),
+              ttl: config.responseCacheTtlSeconds * 1_000,
+              // Orders and profiles are never public; stated anyway, should that ever change.
+              ttlPerType: { Order: 0, Cart: 0 },
+              includeExtensionMetadata: !config.isProduction,
+            }),
+          ]
+        : []),
       ...(deps.subscriptions === false ? [noSubscriptionsPlugin] : []),
       useReadinessCheck({
         endpoint: '/ready',

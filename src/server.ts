@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { createApp } from './app.js';
 import { signDevToken } from './auth/tokens.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -9,6 +10,8 @@ import { resolveEndpoint } from './dynamo/endpoint.js';
 import { keys } from './dynamo/keys.js';
 import { JavaMissingError } from './dynamo/local.js';
 import { ensureTable } from './dynamo/table.js';
+import { createLiveEvents, createStreamsClient, invalidateCacheOnEvents } from './events/live.js';
+import { createShopPubSub } from './events/pubsub.js';
 import { createLogger, type Logger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -62,7 +65,39 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = createApp({ config, logger, client: dynamo.client, doc: dynamo.doc });
+  const pubsub = createShopPubSub();
+  const cache = createInMemoryCache({ max: 10_000 });
+  const stopping$ = new AbortController();
+  const app = createApp({
+    config,
+    logger,
+    client: dynamo.client,
+    doc: dynamo.doc,
+    pubsub,
+    cache,
+    shutdown: stopping$.signal,
+  });
+  // Subscriptions and cache freshness come from the table's stream, whoever writes.
+  const streams = createStreamsClient({
+    endpoint: resolved.endpoint,
+    region: config.region,
+    localCredentials: resolved.localCredentials,
+  });
+  const reader = createLiveEvents({
+    streams,
+    dynamo: dynamo.client,
+    tableName: config.tableName,
+    logger,
+    pubsub,
+  });
+  const stopInvalidation = invalidateCacheOnEvents(pubsub, cache, logger);
+  try {
+    await reader.start();
+  } catch (error) {
+    // Without the stream the API still serves; subscriptions stay silent and the cache
+    // relies on its TTL. Worth a loud warning, not an outage.
+    logger.error({ err: error }, 'could not start the stream reader: no live events');
+  }
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
 
@@ -72,9 +107,15 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: draining requests');
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Open subscriptions complete, so their SSE responses end; in-flight requests finish.
+    stopping$.abort();
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closed;
     clearTimeout(force);
+    stopInvalidation();
+    await reader.stop();
+    streams.destroy();
     await stopLocal();
     dynamo.destroy();
     logger.info('stopped');

@@ -61,6 +61,8 @@ export type ItemLoader = DataLoader<TableKey, Item | null, string>;
 export class RequestDb {
   readonly tableName: string;
   readonly calls = new Map<string, number>();
+  /** The keys this request wrote (after success): what its cached responses may no longer show. */
+  readonly writes: TableKey[] = [];
   /** Capacity units consumed by the calls that succeeded (a failed write reports none). */
   readonly capacity = { read: 0, write: 0 };
   readonly items: ItemLoader;
@@ -98,6 +100,7 @@ export class RequestDb {
     this.#inFlight++;
     try {
       const output = (await this.#doc.send(command as never)) as T;
+      this.writes.push(...writtenKeys(name, command.input));
       this.#addCapacity(
         name,
         (output as { ConsumedCapacity?: Consumed | Consumed[] } | undefined)?.ConsumedCapacity,
@@ -150,4 +153,32 @@ export class RequestDb {
       else this.#idleWaiters.push(dispatch);
     });
   }
+}
+
+/** The item keys a write command touched (PutItem, UpdateItem, DeleteItem, TransactWriteItems). */
+export function writtenKeys(operation: string, input: object): TableKey[] {
+  const found: TableKey[] = [];
+  const add = (key: unknown) => {
+    const k = key as Partial<TableKey> | undefined;
+    if (typeof k?.PK === 'string' && typeof k.SK === 'string') found.push({ PK: k.PK, SK: k.SK });
+  };
+  const i = input as {
+    Item?: unknown;
+    Key?: unknown;
+    TransactItems?: Array<{
+      Put?: { Item?: unknown };
+      Update?: { Key?: unknown };
+      Delete?: { Key?: unknown };
+    }>;
+  };
+  if (operation === 'PutItem') add(i.Item);
+  if (operation === 'UpdateItem' || operation === 'DeleteItem') add(i.Key);
+  if (operation === 'TransactWriteItems') {
+    for (const action of i.TransactItems ?? []) {
+      add(action.Put?.Item);
+      add(action.Update?.Key);
+      add(action.Delete?.Key);
+    }
+  }
+  return found;
 }

@@ -9,6 +9,7 @@ import { validationErrorFromIssues } from '../domain/validation-issues.js';
 import type { CursorCodec } from '../dynamo/cursor.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import { AuthError, ForbiddenError } from '../errors.js';
+import type { ShopPubSub } from '../events/pubsub.js';
 import type { Repositories } from '../repositories/index.js';
 
 /** Fresh for every request: the loaders live in `db`, so nothing is shared between viewers. */
@@ -18,6 +19,9 @@ export interface Context {
   db: RequestDb;
   repos: Repositories;
   cursors: CursorCodec;
+  pubsub: ShopPubSub;
+  /** Aborts at graceful shutdown: open subscriptions complete. */
+  shutdown: AbortSignal | undefined;
 }
 
 export const builder = new SchemaBuilder<{
@@ -44,6 +48,7 @@ export const builder = new SchemaBuilder<{
     validationError: (result) => validationErrorFromIssues(result.issues),
   },
   scopeAuth: {
+    authorizeOnSubscribe: true,
     authScopes: (context) => ({
       public: true,
       customer: context.viewer !== null,

@@ -7,5 +7,6 @@ import './types/customer.js';
 import './types/order.js';
 import './types/product.js';
 import './types/review.js';
+import './types/subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

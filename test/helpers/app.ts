@@ -1,4 +1,4 @@
-import { createApp } from '../../src/app.js';
+import { type AppDeps, createApp } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -52,7 +52,11 @@ export function testConfig(
 }
 
 /** The real app on the table's DynamoDB Local, called through app.fetch (no port needed). */
-export function createTestApp(table: TestTable, extraEnv: Record<string, string> = {}): TestApp {
+export function createTestApp(
+  table: TestTable,
+  extraEnv: Record<string, string> = {},
+  deps: Pick<AppDeps, 'pubsub' | 'cache' | 'shutdown'> = {},
+): TestApp {
   const config = testConfig(table.tableName, table.endpoint, extraEnv);
   let last: Record<string, number> = {};
   const app = createApp({
@@ -63,6 +67,7 @@ export function createTestApp(table: TestTable, extraEnv: Record<string, string>
     onRequestDone: (calls) => {
       last = calls;
     },
+    ...deps,
   });
   return {
     app,
