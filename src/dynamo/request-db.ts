@@ -123,6 +123,32 @@ export class RequestDb {
     return this.send<QueryCommandOutput>(new QueryCommand({ TableName: this.tableName, ...input }));
   }
 
+  /**
+   * Every item of a bounded key range (a whole small partition), page after page:
+   * `PK = :pk AND begins_with(SK, :prefix)`. Stops after `maxItems`.
+   */
+  async queryPrefix(
+    partition: string,
+    prefix: string,
+    options: { consistentRead?: boolean; maxItems?: number } = {},
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.query({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        ...(options.consistentRead ? { ConsistentRead: true } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey && items.length < maxItems);
+    return items.slice(0, maxItems);
+  }
+
   /** Puts an item read by a Query into the item cache, so that a later load costs no call. */
   prime(item: Item): void {
     this.items.prime({ PK: item.PK as string, SK: item.SK as string }, item);

@@ -72,26 +72,13 @@ export class CartRepository {
    * deletion lags), so every page is read.
    */
   async lines(customerId: string, now = Date.now()): Promise<CartLine[]> {
-    const lines: CartLine[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.db.query({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: {
-          ':pk': keys.customerPartition(customerId),
-          ':prefix': keys.cartPrefix(),
-        },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      });
-      for (const item of output.Items ?? []) {
-        const line = toCartLine(item);
-        if (isLive(line, now)) lines.push(line);
-      }
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return lines.sort(byAdded);
+    const items = await this.db.queryPrefix(keys.customerPartition(customerId), keys.cartPrefix(), {
+      consistentRead: true,
+    });
+    return items
+      .map(toCartLine)
+      .filter((line) => isLive(line, now))
+      .sort(byAdded);
   }
 
   /**

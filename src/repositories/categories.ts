@@ -67,25 +67,11 @@ export class CategoryRepository {
 
   /** Access pattern 4: every category, in slug order, from the one CATEGORIES partition. */
   async all(): Promise<Category[]> {
-    const categories: Category[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.db.query({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: {
-          ':pk': keys.categoriesPartition(),
-          ':prefix': keys.categoryPrefix(),
-        },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      });
-      for (const item of output.Items ?? []) {
-        this.db.prime(item);
-        categories.push(toCategory(item));
-      }
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && categories.length < MAX_CATEGORIES);
-    return categories;
+    const items = await this.db.queryPrefix(keys.categoriesPartition(), keys.categoryPrefix(), {
+      maxItems: MAX_CATEGORIES,
+    });
+    for (const item of items) this.db.prime(item);
+    return items.map(toCategory);
   }
 
   async getMany(slugs: readonly string[]): Promise<Array<Category | null | Error>> {
