@@ -1,4 +1,4 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -39,6 +39,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Java does not die with its parent. If this process is killed outright (SIGKILL, an OOM kill,
+ * a test runner's timeout), a small watchdog ends DynamoDB Local within a second, so no Java
+ * process is ever left behind.
+ */
+function killWhenOrphaned(javaPid: number): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 1; done; kill -9 ${javaPid} 2>/dev/null`;
+  const watchdog = spawnProcess('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+}
+
 export function javaAvailable(): boolean {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
   return probe.error === undefined && probe.status === 0;
@@ -62,6 +74,7 @@ export async function startLocalDynamo(
     mkdirSync(path, { recursive: true });
   }
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  if (child.pid !== undefined) killWhenOrphaned(child.pid);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);

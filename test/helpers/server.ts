@@ -3,6 +3,11 @@ import { join } from 'node:path';
 
 /** Runs the server as `npm start` does (src/server.ts), on the given DATA_DIR and any free port. */
 export const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
+/**
+ * One process, like `node dist/src/server.js`: the tsx binary would run the server in a child
+ * process, so a signal sent to it would not be the one the server gets.
+ */
+export const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 export interface StartedServer {
   child: ChildProcess;
@@ -12,7 +17,8 @@ export interface StartedServer {
 }
 
 export function startServer(env: Record<string, string>): Promise<StartedServer> {
-  const child = spawn(TSX, ['src/server.ts'], {
+  const [node, ...flags] = NODE_WITH_TSX;
+  const child = spawn(node, [...flags, 'src/server.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

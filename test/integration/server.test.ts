@@ -65,6 +65,18 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
     expect(await stop(server.child, 'SIGTERM')).toBe(0);
   });
 
+  it('a server killed outright (SIGKILL) leaves no Java process behind', async () => {
+    const server = await start();
+    const marker = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8'));
+    expect(javaPidAlive(marker.javaPid)).toBe(true);
+    await stop(server.child, 'SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (javaPidAlive(marker.javaPid) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(javaPidAlive(marker.javaPid)).toBe(false);
+  });
+
   it('without Java, says so once and names the alternatives', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       env: { PATH: '/nonexistent', DATA_DIR: dataDir, PORT: '0' },
