@@ -6,7 +6,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -220,7 +220,7 @@ function errorResponse(status: number, headers: Record<string, string>): Respons
 function mutationRateLimit(config: Config, schema: GraphQLSchema): Plugin {
   const { mutations: max, window } = config.rateLimit;
   const fields = Object.keys(schema.getMutationType()?.getFields() ?? {});
-  return useRateLimiter({
+  const limiter = useRateLimiter({
     identifyFn: (context) => (context as Context).viewer?.id ?? 'anonymous',
     configByField: fields.map((field) => ({
       type: 'Mutation',
@@ -239,6 +239,18 @@ function mutationRateLimit(config: Config, schema: GraphQLSchema): Plugin {
         },
       }),
   }) as Plugin;
+  // The limiter walks the whole document with type info on every execution (~6% of a query's
+  // CPU). Only Mutation fields are limited, so only a mutation needs the walk.
+  const { onExecute } = limiter;
+  if (!onExecute) return limiter;
+  return {
+    ...limiter,
+    onExecute(payload) {
+      const { document, operationName } = payload.args;
+      if (getOperationAST(document, operationName)?.operation !== 'mutation') return;
+      return onExecute(payload);
+    },
+  };
 }
 
 /** A RATE_LIMIT_WINDOW (`500ms`, `30s`, `1m`, `1h`) in whole seconds, at least 1. */
