@@ -172,6 +172,10 @@ export function createApp(deps: AppDeps) {
     graphqlEndpoint: '/graphql',
     // One operation per request: HTTP batching would multiply every limit below.
     batching: false,
+    // The body limit is bodyLimitPlugin's (src/security.ts): a POST must declare its length,
+    // at most MAX_BODY_BYTES, and Node's HTTP parser never delivers more than declared. Yoga's
+    // own limit would pipe every body through a TransformStream (~4% of a request's CPU).
+    maxRequestBodySize: false,
     cors:
       config.corsOrigins.length === 0
         ? false
