@@ -40,6 +40,9 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m|h)$/, 'a duration like 500ms, 30s, 1m or 1h')
     .default('1m'),
+  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(3_000),
+  DYNAMODB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
 });
 
@@ -55,6 +58,11 @@ export interface Config {
   /** An endpoint without AWS keys in the environment is DynamoDB Local: use fixed local keys. */
   dynamoLocalCredentials: boolean;
   region: string;
+  /**
+   * Per-attempt limits of every DynamoDB call: an unreachable or stalled database fails a
+   * request within about maxAttempts × (connectTimeoutMs + requestTimeoutMs), never hangs it.
+   */
+  dynamoTimeouts: { connectTimeoutMs: number; requestTimeoutMs: number; maxAttempts: number };
   tableName: string;
   dataDir: string;
   jwt:
@@ -138,6 +146,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dynamoEndpoint: env.DYNAMODB_ENDPOINT,
     dynamoLocalCredentials: !source.AWS_ACCESS_KEY_ID && (!isProduction || !!env.DYNAMODB_ENDPOINT),
     region: env.AWS_REGION,
+    dynamoTimeouts: {
+      connectTimeoutMs: env.DYNAMODB_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: env.DYNAMODB_REQUEST_TIMEOUT_MS,
+      maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+    },
     tableName: env.TABLE_NAME,
     dataDir: env.DATA_DIR,
     jwt,

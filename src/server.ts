@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     endpoint: resolved.endpoint,
     region: config.region,
     localCredentials: resolved.localCredentials,
+    connectionTimeoutMs: config.dynamoTimeouts.connectTimeoutMs,
+    requestTimeoutMs: config.dynamoTimeouts.requestTimeoutMs,
+    maxAttempts: config.dynamoTimeouts.maxAttempts,
   });
 
   let stopping = false;
@@ -98,20 +101,45 @@ async function main(): Promise<void> {
     // relies on its TTL. Worth a loud warning, not an outage.
     logger.error({ err: error }, 'could not start the stream reader: no live events');
   }
-  const server = createServer(app);
+  // Draining: a request that arrives on a kept-alive connection after the signal gets 503 and
+  // `Connection: close` (a load balancer retries it elsewhere); a response still in flight
+  // closes its connection once sent, so no connection outlives the drain.
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((request, response) => {
+    if (stopping) {
+      response.writeHead(503, {
+        connection: 'close',
+        'retry-after': '1',
+        'content-type': 'application/json',
+      });
+      response.end(JSON.stringify({ errors: [{ message: 'The server is shutting down' }] }));
+      return;
+    }
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (stopping) server.closeIdleConnections();
+    });
+    void app(request, response);
+  });
   server.keepAliveTimeout = 65_000;
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
+    const started = Date.now();
+    logger.info({ signal, inFlight: inFlight.size }, 'shutting down: draining requests');
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
     // Open subscriptions complete, so their SSE responses end; in-flight requests finish.
     stopping$.abort();
     server.closeIdleConnections();
     await closed;
+    logger.info({ ms: Date.now() - started }, 'drained');
     clearTimeout(force);
     stopInvalidation();
     await reader.stop();

@@ -72,6 +72,17 @@ const REPORTS_CAPACITY = new Set(
   ].map((name) => `${name}Command`),
 );
 
+/**
+ * The defaults of DYNAMODB_CONNECT_TIMEOUT_MS, DYNAMODB_REQUEST_TIMEOUT_MS and
+ * DYNAMODB_MAX_ATTEMPTS (src/config.ts): a refused connection fails in milliseconds, a
+ * database that accepts but does not answer fails a call within about 3 × 4 s.
+ */
+export const DEFAULT_TIMEOUTS = {
+  connectTimeoutMs: 1_000,
+  requestTimeoutMs: 3_000,
+  maxAttempts: 3,
+};
+
 export function createDynamo(options: DynamoOptions): Dynamo {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
   const client = new DynamoDBClient({
@@ -80,10 +91,10 @@ export function createDynamo(options: DynamoOptions): Dynamo {
     ...(options.localCredentials
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts: options.maxAttempts ?? DEFAULT_TIMEOUTS.maxAttempts,
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: options.connectionTimeoutMs ?? 1_000,
-      requestTimeout: options.requestTimeoutMs ?? 5_000,
+      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new Agent(agentOptions),
     }),

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfStockError, ValidationError } from '../../src/domain/errors.js';
 import { CursorError } from '../../src/dynamo/cursor.js';
 import { AuthError, ClientError } from '../../src/errors.js';
-import { INTERNAL_ERROR_MESSAGE, toClientError } from '../../src/graphql-errors.js';
+import {
+  INTERNAL_ERROR_MESSAGE,
+  isUnavailableError,
+  toClientError,
+  UNAVAILABLE_MESSAGE,
+} from '../../src/graphql-errors.js';
 
 const located = (original?: Error) =>
   new GraphQLError(original?.message ?? 'Cannot query field "x"', {
@@ -62,5 +67,42 @@ describe('toClientError', () => {
     expect(report.error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-42' });
     expect(JSON.stringify(report.error.toJSON())).not.toContain('ECONNREFUSED');
     expect(report.cause).toBe(cause);
+  });
+
+  it('maps an unreachable or overloaded database to SERVICE_UNAVAILABLE with HTTP 503, keeping the cause for the log', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), {
+      code: 'ECONNREFUSED',
+    });
+    const timeout = Object.assign(new Error('Connection timed out after 1000 ms'), {
+      name: 'TimeoutError',
+    });
+    const hangUp = new Error('socket hang up');
+    const wrapped = new Error('batch failed', { cause: refused });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    for (const cause of [refused, timeout, hangUp, wrapped, throttled]) {
+      expect(isUnavailableError(cause)).toBe(true);
+      const report = toClientError(located(cause), 'req-7');
+      expect(report.error.message).toBe(UNAVAILABLE_MESSAGE);
+      expect(report.error.extensions.code).toBe('SERVICE_UNAVAILABLE');
+      expect(report.error.extensions.requestId).toBe('req-7');
+      expect(report.error.extensions.http).toEqual({
+        status: 503,
+        headers: { 'retry-after': '1' },
+      });
+      expect(report.error.message).not.toContain('127.0.0.1');
+      expect(report.cause).toBe(cause);
+    }
+    // A failed condition or a bug is not an outage.
+    for (const other of [
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+      new TypeError('x is undefined'),
+    ]) {
+      expect(isUnavailableError(other)).toBe(false);
+      expect(toClientError(located(other), 'r').error.extensions.code).toBe(
+        'INTERNAL_SERVER_ERROR',
+      );
+    }
   });
 });
