@@ -28,8 +28,19 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
   };
   let verify: (token: string) => ReturnType<typeof jwtVerify>;
   if (jwt.kind === 'secret') {
-    const key = new TextEncoder().encode(jwt.secret);
-    verify = (token) => jwtVerify(token, key, { ...claimOptions, algorithms: ['HS256'] });
+    // Imported once: given the raw bytes, jose imports the key again for every token (about
+    // 8% of the CPU of an authenticated request).
+    const key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(jwt.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    // A key that cannot be imported fails each verification, not the process.
+    key.catch(() => undefined);
+    verify = async (token) =>
+      jwtVerify(token, await key, { ...claimOptions, algorithms: ['HS256'] });
   } else {
     const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwt.jwksUrl));
     verify = (token) =>
