@@ -195,6 +195,10 @@ export function createApp(deps: AppDeps) {
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.isProduction ? false : { title: 'Shop gateway', defaultQuery: GRAPHIQL_QUERY },
+    // GraphiQL with its JS and CSS inlined (9 MB, imported on first use): yoga's default page
+    // loads them from unpkg.com, which a machine without internet cannot reach.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
