@@ -1,0 +1,586 @@
+/**
+ * `npm run bench [-- --quick] [-- --out FILE] [-- --no-build]`: the benchmark suite.
+ *
+ * Starts its own DynamoDB Local (in memory), loads a fixed dataset, counts the DynamoDB round
+ * trips of every contract operation, then starts the compiled gateway (twice: uncached and
+ * cached), and a direct-SDK baseline server, each as its own process on 127.0.0.1, and loads them
+ * with autocannon at a fixed concurrency and duration. Writes BENCHMARKS.md (full mode) with the
+ * machine, the method and the figures. Every run and loop is bounded in count and time; every
+ * process it starts is stopped at the end, on error, and on Ctrl-C.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { signDevToken } from '../src/auth/tokens.js';
+import { createDynamo } from '../src/dynamo/client.js';
+import { keys } from '../src/dynamo/keys.js';
+import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dynamo/local.js';
+import { ensureTable } from '../src/dynamo/table.js';
+import { type BenchData, loadBenchData } from './bench/dataset.js';
+import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
+import { contractOperations, graphqlBody } from './bench/operations.js';
+import {
+  type ChildServer,
+  describeMachine,
+  ROOT,
+  rssBytes,
+  startNodeServer,
+} from './bench/processes.js';
+import type { BenchResults, MemoryRun, OrderRun, OverheadRow } from './bench/report.js';
+import { renderReport, targets } from './bench/report.js';
+import {
+  inProcessGateway,
+  measureRoundTrips,
+  recordPlans,
+  type ScenarioVariant,
+  scenarioVariants,
+} from './bench/roundtrips.js';
+
+interface Profile {
+  mode: 'full' | 'quick';
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  orderConnections: number;
+  memoryRequests: number;
+  memoryMaxS: number;
+  cacheTtlSeconds: number;
+  dataset: {
+    products: number;
+    meCustomers: number;
+    buyers: number;
+    hotStock: number;
+    orderStatusShards: number;
+  };
+}
+
+const FULL: Profile = {
+  mode: 'full',
+  connections: 10,
+  durationS: 15,
+  warmupS: 3,
+  orderConnections: 10,
+  memoryRequests: 100_000,
+  memoryMaxS: 420,
+  cacheTtlSeconds: 60,
+  dataset: { products: 1_000, meCustomers: 5, buyers: 50, hotStock: 1_000, orderStatusShards: 4 },
+};
+const QUICK: Profile = {
+  mode: 'quick',
+  connections: 10,
+  durationS: 3,
+  warmupS: 1,
+  orderConnections: 10,
+  memoryRequests: 5_000,
+  memoryMaxS: 60,
+  cacheTtlSeconds: 60,
+  dataset: { products: 200, meCustomers: 3, buyers: 20, hotStock: 150, orderStatusShards: 4 },
+};
+
+const OVERHEAD_SCENARIOS = ['ProductPage', 'CategoryPage', 'Me'] as const;
+const READ_SCENARIOS = ['ProductPage', 'CategoryPage', 'Me', 'Featured'] as const;
+const TABLE = 'BenchShop';
+const NOTES = join(ROOT, 'scripts', 'bench', 'NOTES.md');
+
+function parseArgs(argv: string[]) {
+  const quick = argv.includes('--quick');
+  const outIndex = argv.indexOf('--out');
+  const out =
+    outIndex >= 0 && argv[outIndex + 1]
+      ? argv[outIndex + 1]!
+      : quick
+        ? join(tmpdir(), 'BENCHMARKS.quick.md')
+        : join(ROOT, 'BENCHMARKS.md');
+  return { profile: quick ? QUICK : FULL, out, build: !argv.includes('--no-build') };
+}
+
+const log = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function main(): Promise<void> {
+  const { profile, out, build } = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const machine = describeMachine();
+  const loadAtStart = loadavg();
+  log(`${profile.mode} run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}`);
+
+  if (build) {
+    log('building (tsc -p tsconfig.build.json)');
+    const tsc = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (tsc.status !== 0) log('tsc reported errors: using the JavaScript it emitted anyway');
+  }
+  const serverJs = join(ROOT, 'dist/src/server.js');
+  const directJs = join(ROOT, 'dist/scripts/bench/direct-server.js');
+  for (const file of [serverJs, directJs]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  }
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const stop of cleanups.splice(0).reverse()) {
+      await stop().catch((error) => console.error(error));
+    }
+  };
+  const onSignal = () => {
+    log('interrupted: stopping every process the bench started');
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    log('starting DynamoDB Local (in memory)');
+    const local: LocalDynamo = await startLocalDynamo();
+    cleanups.push(() => local.stop());
+    const localPid = local.process.pid ?? 0;
+    const dynamo = createDynamo({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      localCredentials: true,
+    });
+    cleanups.push(async () => dynamo.destroy());
+    await ensureTable(dynamo.client, TABLE);
+    log(`loading the dataset (${profile.dataset.products} products)`);
+    const data = await loadBenchData(dynamo.doc, TABLE, profile.dataset);
+    log(`${data.totalItems} items in ${(data.loadMs / 1000).toFixed(1)} s`);
+
+    const secrets = {
+      jwtSecret: randomBytes(32).toString('hex'),
+      cursorSecret: randomBytes(32).toString('hex'),
+    };
+    const gateway = inProcessGateway(
+      dynamo,
+      TABLE,
+      local.endpoint,
+      secrets,
+      profile.dataset.orderStatusShards,
+    );
+    log('counting round trips of every contract operation');
+    const roundTrips = await measureRoundTrips(gateway, data, secrets);
+    const { plans, callsPerRequest } = await recordPlans(gateway, data, secrets);
+    const work = mkdtempSync(join(tmpdir(), 'shop-bench-'));
+    cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+    const plansFile = join(work, 'plans.json');
+    writeFileSync(plansFile, JSON.stringify(plans));
+
+    const gatewayEnv = (ttl: number, port: number): Record<string, string> => ({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DYNAMODB_ENDPOINT: local.endpoint,
+      TABLE_NAME: TABLE,
+      JWT_SECRET: secrets.jwtSecret,
+      CURSOR_SECRET: secrets.cursorSecret,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MUTATIONS: '1000000',
+      RESPONSE_CACHE_TTL_SECONDS: String(ttl),
+      ORDER_STATUS_SHARDS: String(profile.dataset.orderStatusShards),
+    });
+    const start = async (label: string, script: string, env: Record<string, string>) => {
+      const server = await startNodeServer({
+        label,
+        script,
+        port: Number(env.PORT),
+        env,
+        healthPath: '/health',
+      });
+      cleanups.push(() => server.stop());
+      return server;
+    };
+    log('starting the gateways and the direct-SDK baseline');
+    const uncached = await start('gateway', serverJs, gatewayEnv(0, await freePort()));
+    const cached = await start(
+      'cached gateway',
+      serverJs,
+      gatewayEnv(profile.cacheTtlSeconds, await freePort()),
+    );
+    const direct = await start('direct SDK', directJs, {
+      BENCH_PLANS: plansFile,
+      DYNAMODB_ENDPOINT: local.endpoint,
+      PORT: String(await freePort()),
+    });
+
+    // Requests: the same bodies and headers for the gateway and the baseline.
+    const variants = scenarioVariants(data);
+    const ops = contractOperations();
+    const tokens = new Map<string, string>();
+    for (const variant of Object.values(variants).flat()) {
+      if (variant.customer && !tokens.has(variant.customer)) {
+        tokens.set(
+          variant.customer,
+          await signDevToken(secrets.jwtSecret, { sub: variant.customer, expiresIn: '2h' }),
+        );
+      }
+    }
+    const requestsFor = (scenario: string, target: 'gateway' | 'direct'): LoadRequest[] => {
+      const op = ops.get(scenario);
+      if (!op) throw new Error(`no operation ${scenario}`);
+      return (variants[scenario] ?? []).map((variant: ScenarioVariant, i) => ({
+        path: target === 'gateway' ? '/graphql' : `/${scenario}/${i}`,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(variant.customer ? { authorization: `Bearer ${tokens.get(variant.customer)}` } : {}),
+        },
+        body: graphqlBody(op, variant.variables),
+      }));
+    };
+    for (const scenario of READ_SCENARIOS) {
+      const servers: Array<[ChildServer, 'gateway' | 'direct']> = [
+        [uncached, 'gateway'],
+        [cached, 'gateway'],
+      ];
+      if (scenario !== 'Featured') servers.push([direct, 'direct']);
+      for (const [server, target] of servers) {
+        const request = requestsFor(scenario, target)[0]!;
+        const response = await fetch(`${server.origin}${request.path}`, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        const text = await response.text();
+        if (response.status !== 200 || text.includes('"errors"')) {
+          throw new Error(`${scenario} on ${server.label}: HTTP ${response.status} ${text}`);
+        }
+      }
+    }
+
+    const cpuOf = (server: ChildServer) => ({
+      server: server.pid,
+      dynamodb: localPid,
+      loadgen: process.pid,
+    });
+    const load = (
+      server: ChildServer,
+      requests: LoadRequest[] | ((n: number) => LoadRequest),
+      durationS: number,
+      extra: Partial<Parameters<typeof runLoad>[0]> = {},
+    ) =>
+      runLoad({
+        origin: server.origin,
+        connections: profile.connections,
+        durationS,
+        requests,
+        cpuOf: cpuOf(server),
+        ...extra,
+      });
+
+    // Warm-up: JIT, connection pools, DynamoDB Local's JVM.
+    log(`warm-up: ${profile.warmupS} s per scenario and server`);
+    let warmupRequests = 0;
+    for (const scenario of READ_SCENARIOS) {
+      warmupRequests += (await load(uncached, requestsFor(scenario, 'gateway'), profile.warmupS))
+        .requests;
+      if (scenario === 'Featured') {
+        await load(cached, requestsFor(scenario, 'gateway'), profile.warmupS);
+      } else {
+        await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
+      }
+    }
+    const afterWarmupBytes = rssBytes(uncached.pid);
+    let served = 0;
+    const samples: MemoryRun['samples'] = [];
+    const sample = async (label: string) =>
+      samples.push({ label, requests: served, ...(await memoryOf(uncached)) });
+    await sample('after warm-up');
+
+    const gatewayCalls = async () => metricsCalls(uncached.origin);
+    const directCalls = async () => sumOf(await getJson(`${direct.origin}/stats`));
+    const overhead: OverheadRow[] = [];
+    for (const [i, scenario] of OVERHEAD_SCENARIOS.entries()) {
+      const runGateway = async () => {
+        const before = await gatewayCalls();
+        const result = await load(uncached, requestsFor(scenario, 'gateway'), profile.durationS);
+        served += result.requests;
+        return { result, calls: ((await gatewayCalls()) - before) / result.requests };
+      };
+      const runDirect = async () => {
+        const before = await directCalls();
+        const result = await load(direct, requestsFor(scenario, 'direct'), profile.durationS);
+        return { result, calls: ((await directCalls()) - before) / result.requests };
+      };
+      log(`gateway overhead: ${scenario}`);
+      // Alternate which goes first, so that a drift of the machine does not favour one side.
+      let g: { result: LoadResult; calls: number };
+      let d: { result: LoadResult; calls: number };
+      if (i % 2 === 0) {
+        g = await runGateway();
+        d = await runDirect();
+      } else {
+        d = await runDirect();
+        g = await runGateway();
+      }
+      overhead.push({
+        operation: scenario,
+        gateway: g.result,
+        direct: d.result,
+        gatewayCalls: g.calls,
+        directCalls: d.calls,
+        recordedCalls: callsPerRequest[scenario] ?? Number.NaN,
+      });
+      log(
+        `  p50 ${g.result.p50.toFixed(2)} / ${d.result.p50.toFixed(2)} ms, ${g.result.rps.toFixed(0)} / ${d.result.rps.toFixed(0)} req/s`,
+      );
+    }
+
+    log('cached against uncached Featured');
+    const featuredUncached = await load(
+      uncached,
+      requestsFor('Featured', 'gateway'),
+      profile.durationS,
+    );
+    served += featuredUncached.requests;
+    await sample('after the overhead runs and Featured');
+    const featuredCached = await load(
+      cached,
+      requestsFor('Featured', 'gateway'),
+      profile.durationS,
+    );
+    log(`  ${featuredCached.rps.toFixed(0)} / ${featuredUncached.rps.toFixed(0)} req/s`);
+
+    log('placeOrder under contention');
+    const orders = await placeOrders(uncached, data, secrets.jwtSecret, profile, dynamo.doc);
+    served += orders.load.requests;
+    log(
+      `  ${orders.load.rps.toFixed(0)} req/s, ${orders.success} orders, ${orders.outOfStock} out of stock, oversold: ${orders.noOversell ? 'none' : 'YES'}`,
+    );
+
+    await sample('after placeOrder');
+    log(
+      `memory: ${served} requests so far after warm-up, up to ${profile.memoryRequests} (mixed reads)`,
+    );
+    const mix = READ_SCENARIOS.flatMap((s) => requestsFor(s, 'gateway'));
+    const chunk = Math.ceil(profile.memoryRequests / 10);
+    const topUpEnds = Date.now() + profile.memoryMaxS * 1_000;
+    while (served < profile.memoryRequests && Date.now() < topUpEnds) {
+      const topUp = await runLoad({
+        origin: uncached.origin,
+        connections: profile.connections,
+        amount: Math.min(chunk, profile.memoryRequests - served),
+        maxS: Math.max(1, (topUpEnds - Date.now()) / 1_000),
+        requests: mix,
+      });
+      served += topUp.requests;
+      await sample('mixed reads');
+      if (topUp.requests === 0) break;
+    }
+    const memory: MemoryRun = {
+      warmupRequests,
+      afterWarmupBytes,
+      requests: served,
+      afterBytes: rssBytes(uncached.pid),
+      targetRequests: profile.memoryRequests,
+      cachedGatewayBytes: rssBytes(cached.pid),
+      directBytes: rssBytes(direct.pid),
+      samples,
+    };
+    log(
+      `  RSS ${(afterWarmupBytes / 2 ** 20).toFixed(1)} MB after warm-up, ${(memory.afterBytes / 2 ** 20).toFixed(1)} MB after ${served} requests`,
+    );
+
+    const results: BenchResults = {
+      mode: profile.mode,
+      startedAt: new Date(started).toISOString(),
+      totalSeconds: (Date.now() - started) / 1000,
+      machine,
+      method: {
+        connections: profile.connections,
+        durationS: profile.durationS,
+        warmupS: profile.warmupS,
+        cacheTtlSeconds: profile.cacheTtlSeconds,
+        orderConnections: profile.orderConnections,
+      },
+      data,
+      roundTrips,
+      overhead,
+      featured: { uncached: featuredUncached, cached: featuredCached },
+      orders,
+      memory,
+      notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : '',
+      load: { atStart: loadAtStart, atEnd: loadavg() },
+    };
+    await cleanup();
+    const report = renderReport(results);
+    writeFileSync(out, report);
+    const list = targets(results);
+    console.log('');
+    for (const t of list) console.log(`${t.met ? 'met   ' : 'MISSED'}  ${t.figure}: ${t.measured}`);
+    log(`${list.filter((t) => t.met).length}/${list.length} targets met; wrote ${out}`);
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Orders under contention, then the zero-oversell check against the table. */
+async function placeOrders(
+  gateway: ChildServer,
+  data: BenchData,
+  jwtSecret: string,
+  profile: Profile,
+  doc: ReturnType<typeof createDynamo>['doc'],
+): Promise<OrderRun> {
+  const op = contractOperations().get('PlaceOrder');
+  if (!op) throw new Error('no PlaceOrder operation');
+  const tokens = await Promise.all(
+    data.buyers.map((sub) => signDevToken(jwtSecret, { sub, expiresIn: '2h' })),
+  );
+  const runId = Date.now().toString(36);
+  const hot = data.hotProducts;
+  const request = (n: number): LoadRequest => {
+    const a = hot[n % hot.length]!;
+    const b = hot[(n + 1) % hot.length]!;
+    return {
+      path: '/graphql',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${tokens[n % tokens.length]}`,
+      },
+      body: graphqlBody(op, {
+        input: {
+          idempotencyKey: `bench-${runId}-${n}`,
+          lines: [
+            { productId: a.gid, quantity: 1 },
+            { productId: b.gid, quantity: 1 },
+          ],
+        },
+      }),
+    };
+  };
+  let success = 0;
+  let outOfStock = 0;
+  let other = 0;
+  const result = await runLoad({
+    origin: gateway.origin,
+    connections: profile.orderConnections,
+    durationS: profile.durationS,
+    requests: request,
+    cpuOf: { server: gateway.pid },
+    onBody: (status, body) => {
+      if (status === 200 && body.includes('"PlaceOrderSuccess"')) success++;
+      else if (status === 200 && body.includes('"OutOfStockError"')) outOfStock++;
+      else other++;
+    },
+  });
+
+  // Requests still in flight when the load stopped finish on the server: wait (at most 30 s)
+  // until the stock has not moved for a second, then read the orders, then the stock again.
+  const readStock = async () =>
+    Promise.all(
+      hot.map(async (product) => {
+        const output = await doc.send(
+          new GetCommand({
+            TableName: TABLE,
+            Key: keys.inventory(product.id),
+            ConsistentRead: true,
+          }),
+        );
+        return Number(output.Item?.stock);
+      }),
+    );
+  let stock = await readStock();
+  for (let settled = 0, i = 0; settled < 2 && i < 60; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await readStock();
+    settled = now.every((v, j) => v === stock[j]) ? settled + 1 : 0;
+    stock = now;
+  }
+
+  // What the table says: the units in every buyer's orders, and the stock left.
+  const ordered = new Map(hot.map((p) => [p.id, 0]));
+  let ordersInDb = 0;
+  for (const buyer of data.buyers) {
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const output = await doc.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': keys.customerPartition(buyer),
+            ':prefix': keys.orderPrefix(),
+          },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of output.Items ?? []) {
+        ordersInDb++;
+        for (const line of (item.lines ?? []) as Array<{ productId: string; quantity: number }>) {
+          ordered.set(line.productId, (ordered.get(line.productId) ?? 0) + line.quantity);
+        }
+      }
+      startKey = output.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+  }
+  const after = await readStock();
+  if (after.some((v, j) => v !== stock[j])) throw new Error('the stock still moves after the run');
+  const products: OrderRun['products'] = hot.map((product, i) => ({
+    name: `Limited edition ${i + 1}`,
+    initial: product.stock,
+    final: after[i] ?? Number.NaN,
+    orderedInDb: ordered.get(product.id) ?? 0,
+  }));
+  const noOversell = products.every((p) => p.final >= 0 && p.initial - p.final === p.orderedInDb);
+  return { load: result, success, outOfStock, other, products, ordersInDb, noOversell };
+}
+
+/** RSS from /proc, and V8's heap as the gateway's own /metrics reports it. */
+async function memoryOf(server: ChildServer) {
+  const rss = rssBytes(server.pid);
+  let heapUsed = Number.NaN;
+  let heapTotal = Number.NaN;
+  const response = await fetch(`${server.origin}/metrics`);
+  if (response.status === 200) {
+    const text = await response.text();
+    const value = (name: string) => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+      return Number(line?.split(' ').at(-1) ?? Number.NaN);
+    };
+    heapUsed = value('nodejs_heap_size_used_bytes');
+    heapTotal = value('nodejs_heap_size_total_bytes');
+  }
+  return { rssBytes: rss, heapUsed, heapTotal };
+}
+
+async function getJson(url: string): Promise<Record<string, number>> {
+  const response = await fetch(url);
+  return (await response.json()) as Record<string, number>;
+}
+
+function sumOf(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** The gateway's own count of DynamoDB calls made by GraphQL requests (Prometheus /metrics). */
+async function metricsCalls(origin: string): Promise<number> {
+  const response = await fetch(`${origin}/metrics`);
+  if (response.status !== 200) return Number.NaN;
+  let sum = 0;
+  let found = false;
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^dynamodb_calls_total\{[^}]*\}\s+(\S+)/.exec(line);
+    if (match?.[1]) {
+      sum += Number(match[1]);
+      found = true;
+    }
+  }
+  return found ? sum : Number.NaN;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,363 @@
+import type { BenchData } from './dataset.js';
+import type { LoadResult } from './load.js';
+import type { Machine } from './processes.js';
+import type { RoundTripRow } from './roundtrips.js';
+
+export interface OverheadRow {
+  operation: string;
+  gateway: LoadResult;
+  direct: LoadResult;
+  /** DynamoDB calls per request as each side counted them during its run. */
+  gatewayCalls: number;
+  directCalls: number;
+  /** Calls per request the gateway sent when recorded in-process (what direct replays). */
+  recordedCalls: number;
+}
+
+export interface OrderRun {
+  load: LoadResult;
+  success: number;
+  outOfStock: number;
+  other: number;
+  products: Array<{
+    name: string;
+    initial: number;
+    final: number;
+    orderedInDb: number;
+  }>;
+  ordersInDb: number;
+  /** final >= 0 for every product and initial - final == what the orders in the table hold. */
+  noOversell: boolean;
+}
+
+export interface MemoryRun {
+  warmupRequests: number;
+  afterWarmupBytes: number;
+  /** Requests the process answered after the warm-up reading. */
+  requests: number;
+  afterBytes: number;
+  targetRequests: number;
+  cachedGatewayBytes: number;
+  directBytes: number;
+  /** The gateway's memory along the run: requests after warm-up, RSS and V8 heap. */
+  samples: Array<{
+    label: string;
+    requests: number;
+    rssBytes: number;
+    heapUsed: number;
+    heapTotal: number;
+  }>;
+}
+
+export interface BenchResults {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  totalSeconds: number;
+  machine: Machine;
+  method: {
+    connections: number;
+    durationS: number;
+    warmupS: number;
+    cacheTtlSeconds: number;
+    orderConnections: number;
+  };
+  data: BenchData;
+  roundTrips: RoundTripRow[];
+  overhead: OverheadRow[];
+  featured: { uncached: LoadResult; cached: LoadResult };
+  orders: OrderRun;
+  memory: MemoryRun;
+  notes: string;
+  /** 1, 5 and 15 minute load averages when the run started and ended. */
+  load: { atStart: number[]; atEnd: number[] };
+}
+
+interface Target {
+  figure: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+const num = (v: number, digits = 0) =>
+  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
+const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const callsText = (calls: Record<string, number>) =>
+  Object.entries(calls)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ') || 'none';
+
+export function targets(results: BenchResults): Target[] {
+  const list: Target[] = [];
+  for (const row of results.overhead) {
+    const p50 = row.gateway.p50 / row.direct.p50;
+    list.push({
+      figure: `${row.operation}: gateway p50 / direct SDK p50`,
+      measured: `${ratio(p50)} (${ms(row.gateway.p50)} / ${ms(row.direct.p50)})`,
+      target: '<= 1.25',
+      met: p50 <= 1.25,
+    });
+  }
+  for (const row of results.overhead) {
+    const rps = row.gateway.rps / row.direct.rps;
+    list.push({
+      figure: `${row.operation}: gateway req/s / direct SDK req/s`,
+      measured: `${ratio(rps)} (${num(row.gateway.rps)} / ${num(row.direct.rps)})`,
+      target: '>= 0.80',
+      met: rps >= 0.8,
+    });
+  }
+  const rt = (name: string) => results.roundTrips.find((r) => r.operation === name);
+  const noStock = rt('Products (no stock)');
+  const withStock = rt('Products');
+  if (noStock) {
+    list.push({
+      figure: '`products(ids:)`, 100 ids, without stock: DynamoDB calls',
+      measured: callsText(noStock.calls),
+      target: 'BatchGetItem 1',
+      met: noStock.total === 1 && noStock.calls.BatchGetItem === 1,
+    });
+  }
+  if (withStock) {
+    list.push({
+      figure: '`products(ids:)`, 100 ids, with stock (contract `Products`): DynamoDB calls',
+      measured: callsText(withStock.calls),
+      target: 'BatchGetItem 2',
+      met: withStock.total === 2 && withStock.calls.BatchGetItem === 2,
+    });
+  }
+  const page = rt('ProductPage');
+  if (page) {
+    list.push({
+      figure: 'ProductPage, 10 reviews and their authors: DynamoDB calls',
+      measured: `${page.total} (${callsText(page.calls)})`,
+      target: '<= 3',
+      met: page.total <= 3,
+    });
+  }
+  const me = rt('Me');
+  if (me) {
+    list.push({
+      figure: "Me, 10 orders and each line's product name: DynamoDB calls",
+      measured: `${me.total} (${callsText(me.calls)})`,
+      target: '<= 4',
+      met: me.total <= 4,
+    });
+  }
+  for (const name of ['Me', 'CategoryPage']) {
+    const row = rt(name);
+    if (!row) continue;
+    list.push({
+      figure: `${name}: round trips of a naive resolver tree / the gateway's`,
+      measured: `${ratio(row.ratio)}x (${row.naive.total} / ${row.total})`,
+      target: '>= 10x',
+      met: row.ratio >= 10,
+    });
+  }
+  const { cached, uncached } = results.featured;
+  const cache = cached.rps / uncached.rps;
+  list.push({
+    figure: 'Featured: cached req/s / uncached req/s',
+    measured: `${ratio(cache)}x (${num(cached.rps)} / ${num(uncached.rps)})`,
+    target: '>= 5x',
+    met: cache >= 5,
+  });
+  const { memory } = results;
+  const label =
+    memory.requests >= 100_000
+      ? `RSS after ${num(memory.requests)} requests`
+      : `RSS after ${num(memory.requests)} requests (quick mode: fewer than 100,000)`;
+  list.push({
+    figure: label,
+    measured: mb(memory.afterBytes),
+    target: '<= 200 MB',
+    met: memory.afterBytes <= 200 * 1024 * 1024,
+  });
+  const growth = (memory.afterBytes - memory.afterWarmupBytes) / memory.afterWarmupBytes;
+  list.push({
+    figure: 'RSS growth after warm-up',
+    measured: `${(growth * 100).toFixed(1)} % (${mb(memory.afterWarmupBytes)} to ${mb(memory.afterBytes)})`,
+    target: '< 10 %',
+    met: growth < 0.1,
+  });
+  list.push({
+    figure: '`placeOrder` under contention: oversold units',
+    measured: results.orders.noOversell ? '0' : 'OVERSOLD (see below)',
+    target: '0',
+    met: results.orders.noOversell,
+  });
+  return list;
+}
+
+export function renderReport(results: BenchResults): string {
+  const { machine, method, data, memory, orders } = results;
+  const out: string[] = [];
+  const push = (...lines: string[]) => out.push(...lines);
+  const list = targets(results);
+  const met = list.filter((t) => t.met).length;
+
+  push(
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` (scripts/bench.ts) on ${results.startedAt}, in ${Math.round(results.totalSeconds)} s.` +
+      (results.mode === 'quick'
+        ? ' **Quick mode: short runs and fewer requests; the figures are indicative only.**'
+        : ''),
+    'Every figure below comes from that one run on this machine; ratios compare runs made minutes apart under the same conditions.',
+    '',
+    `**${met} of ${list.length} targets met.**`,
+    '',
+    '| Figure | Measured | Target | Met? |',
+    '|---|---|---|---|',
+    ...list.map(
+      (t) => `| ${t.figure} | ${t.measured} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+  );
+
+  push(
+    '## Machine',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${machine.cpu}, ${machine.cores} cores |`,
+    `| Memory | ${machine.memoryGiB} GiB |`,
+    `| OS | ${machine.os} |`,
+    `| Node | ${machine.node} |`,
+    `| Java | ${machine.java} |`,
+    `| DynamoDB Local | ${machine.dynamoLocal}, in memory (\`-inMemory -sharedDb\`) |`,
+    `| Load average (1, 5, 15 min) | ${results.load.atStart.map((v) => v.toFixed(2)).join(', ')} at the start, ${results.load.atEnd.map((v) => v.toFixed(2)).join(', ')} at the end |`,
+    '',
+    'Everything runs on these cores at once: DynamoDB Local (a JVM), the gateway, the direct-SDK',
+    'baseline (idle while the gateway is measured, and the other way round) and the load generator.',
+    '',
+  );
+
+  const entityCounts = Object.entries(data.counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([entity, n]) => `${entity} ${num(n)}`)
+    .join(', ');
+  push(
+    '## Method',
+    '',
+    `- **Dataset.** ${num(data.totalItems)} items written with BatchWriteItem in ${num(data.loadMs / 1000, 1)} s into an empty table: the sample catalog generator (\`src/sample/catalog.ts\`, ${num(data.options.products)} products, fixed seed) plus the bench's own customers: ${data.meCustomers.length} with 10 orders of 3 lines and a cart of 3 lines (Me), ${data.buyers.length} buyers with a profile (placeOrder), and ${data.hotProducts.length} contended products with ${num(data.options.hotStock)} in stock each. By entity: ${entityCounts}.`,
+    `- **Processes.** DynamoDB Local (in memory); the gateway as \`node dist/src/server.js\` (compiled, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RESPONSE_CACHE_TTL_SECONDS=0\`, a mutation rate limit of 1,000,000, its DynamoDB Streams reader running as in production); a second gateway with \`RESPONSE_CACHE_TTL_SECONDS=${method.cacheTtlSeconds}\` for the cached read; the direct-SDK baseline (\`scripts/bench/direct-server.ts\`, compiled). All listen on 127.0.0.1; the load generator (autocannon) runs in the bench process.`,
+    `- **Load.** autocannon, ${method.connections} connections, no pipelining, ${method.durationS} s per measured run after ${method.warmupS} s of warm-up per scenario and target; placeOrder with ${method.orderConnections} connections. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
+    '- **Direct SDK baseline.** Before the load runs, each variant of each scenario is run once through the real app in-process, with its DocumentClient wrapped to record every command RequestDb sends and which calls had finished when each began. The baseline server replays exactly those commands (same command classes, same keys and inputs, the same DocumentClient from `src/dynamo/client.ts`), each call starting when the calls that had finished before it in the gateway are done: sequential where the gateway is sequential, parallel where it is parallel. It receives the same HTTP request body, parses it, and answers the items as JSON. The calls per request that each side made during its load run are shown beside it.',
+    "- **Round trips.** Each query and mutation of the contract (the two subscriptions excepted) is sent once, one at a time, to the app in-process (`createApp`, production settings) and the DynamoDB client's `WireCounter` (every attempt on the wire, by command) is read before and after. The naive figure walks the actual response JSON with the operation and the schema (`scripts/bench/naive.ts`): one GetItem for every Product, Category, Customer, Order and Review object in the response, one more for every `Product.stock`, one Query for every connection, every Cart and `categories` (ordersByStatus: one per write shard); for a mutation, plus the writes the gateway made. That is what a resolver tree with no DataLoader and no priming issues: list resolvers return keys and each object's resolver reads its item. A mutation's own reads before it writes are left out of the naive figure, which flatters the naive tree.",
+    `- **Memory.** VmRSS of the uncached gateway process from /proc, after the warm-up (${num(memory.warmupRequests)} requests) and after ${num(memory.requests)} further requests: every measured run against that process (ProductPage, CategoryPage, Me, Featured uncached, placeOrder) and then a mix of the four read scenarios up to ${num(memory.targetRequests)}.`,
+    '',
+  );
+
+  push(
+    '## 1. Round trips per operation',
+    '',
+    'Counted at the wire. "Chain" is the longest chain of calls that waited for one another (the latency floor in round trips).',
+    '',
+    '| Operation | Kind | Shape | Gateway calls | Chain | Naive tree (GetItem + Query + writes) | Naive / gateway |',
+    '|---|---|---|---|---|---|---|',
+    ...results.roundTrips.map(
+      (r) =>
+        `| ${r.operation} | ${r.kind} | ${r.shape} | ${r.total} (${callsText(r.calls)}) | ${r.sequential} | ${r.naive.total} (${r.naive.getItem} + ${r.naive.query} + ${r.naive.writes}) | ${ratio(r.ratio)}x |`,
+    ),
+    '',
+  );
+
+  push(
+    '## 2. Gateway overhead',
+    '',
+    `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections), ${method.durationS} s each.`,
+    'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat).',
+    '',
+    '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const row of results.overhead) {
+    for (const [label, run, calls] of [
+      ['gateway', row.gateway, row.gatewayCalls],
+      ['direct SDK', row.direct, row.directCalls],
+    ] as const) {
+      push(
+        `| ${row.operation} | ${label} | ${num(calls, 2)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${num(run.rps)} | ${num(run.cpuPerRequest.server ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.dynamodb ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.loadgen ?? Number.NaN, 2)} |`,
+      );
+    }
+    push(
+      `| ${row.operation} | **ratio** | | **${ratio(row.gateway.p50 / row.direct.p50)}** | ${ratio(row.gateway.p90 / row.direct.p90)} | ${ratio(row.gateway.p99 / row.direct.p99)} | **${ratio(row.gateway.rps / row.direct.rps)}** | | | |`,
+    );
+  }
+  push(
+    '',
+    `Failed responses (non-200 or GraphQL errors) in these runs: ${results.overhead
+      .map(
+        (r) =>
+          `${r.operation} ${r.gateway.failures + r.gateway.errors} / ${r.direct.failures + r.direct.errors}`,
+      )
+      .join(', ')} (gateway / direct).`,
+    '',
+  );
+
+  const { cached, uncached } = results.featured;
+  push(
+    '## 3. Cached catalog read',
+    '',
+    `\`Featured\` (\`first: 20\`, anonymous) against the uncached gateway and against one with \`RESPONSE_CACHE_TTL_SECONDS=${method.cacheTtlSeconds}\` (yoga's response cache, in memory), ${method.connections} connections.`,
+    '',
+    '| Gateway | p50 | p99 | req/s | CPU ms/req: server | DynamoDB Local |',
+    '|---|---|---|---|---|---|',
+    `| uncached | ${ms(uncached.p50)} | ${ms(uncached.p99)} | ${num(uncached.rps)} | ${num(uncached.cpuPerRequest.server ?? Number.NaN, 2)} | ${num(uncached.cpuPerRequest.dynamodb ?? Number.NaN, 2)} |`,
+    `| cached | ${ms(cached.p50)} | ${ms(cached.p99)} | ${num(cached.rps)} | ${num(cached.cpuPerRequest.server ?? Number.NaN, 2)} | ${num(cached.cpuPerRequest.dynamodb ?? Number.NaN, 2)} |`,
+    `| **ratio** | | | **${ratio(cached.rps / uncached.rps)}x** | | |`,
+    '',
+  );
+
+  push(
+    '## 4. placeOrder under contention',
+    '',
+    `${data.buyers.length} customers order concurrently (${method.orderConnections} connections, ${method.durationS} s), each order taking 1 unit of 2 of the ${data.hotProducts.length} contended products, every request with a new idempotency key. Stock runs out during the run, after which orders fail with OutOfStockError.`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| requests | ${num(orders.load.requests)} in ${num(orders.load.seconds, 1)} s: **${num(orders.load.rps)} req/s** |`,
+    `| latency p50 / p99 | ${ms(orders.load.p50)} / ${ms(orders.load.p99)} |`,
+    `| PlaceOrderSuccess | ${num(orders.success)} (orders found in the table afterwards: ${num(orders.ordersInDb)}) |`,
+    `| OutOfStockError | ${num(orders.outOfStock)} |`,
+    `| anything else | ${num(orders.other + orders.load.errors)} |`,
+    '',
+    '| Product | Stock before | Stock after | Units in the orders written | Oversold |',
+    '|---|---|---|---|---|',
+    ...orders.products.map(
+      (p) =>
+        `| ${p.name} | ${num(p.initial)} | ${num(p.final)} | ${num(p.orderedInDb)} | ${p.final >= 0 && p.initial - p.final === p.orderedInDb ? '0' : '**yes**'} |`,
+    ),
+    '',
+    'Checked at the end with consistent reads: no stock is below zero, and for every product the stock taken equals the units in the orders written.',
+    '',
+  );
+
+  push(
+    '## 5. Memory',
+    '',
+    '| Process | RSS |',
+    '|---|---|',
+    `| gateway, after warm-up (${num(memory.warmupRequests)} requests) | ${mb(memory.afterWarmupBytes)} |`,
+    `| gateway, after ${num(memory.requests)} more requests | ${mb(memory.afterBytes)} |`,
+    `| cached gateway, at the end | ${mb(memory.cachedGatewayBytes)} |`,
+    `| direct SDK baseline, at the end | ${mb(memory.directBytes)} |`,
+    '',
+    'The gateway along the run (requests counted after the warm-up; heap as V8 reports it on `/metrics`):',
+    '',
+    '| When | Requests | RSS | V8 heap used | V8 heap total |',
+    '|---|---|---|---|---|',
+    ...memory.samples.map(
+      (s) =>
+        `| ${s.label} | ${num(s.requests)} | ${mb(s.rssBytes)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} |`,
+    ),
+    '',
+  );
+
+  if (results.notes.trim()) push(results.notes.trim(), '');
+  return `${out.join('\n')}\n`;
+}

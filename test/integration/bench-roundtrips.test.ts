@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BenchData, loadBenchData } from '../../scripts/bench/dataset.js';
+import { naiveReads } from '../../scripts/bench/naive.js';
+import { contractOperations } from '../../scripts/bench/operations.js';
+import {
+  inProcessGateway,
+  measureRoundTrips,
+  type RoundTripRow,
+  recordPlans,
+  sequentialDepth,
+} from '../../scripts/bench/roundtrips.js';
+import { schema } from '../../src/schema/index.js';
+import { createTestTable, type TestTable } from '../helpers/dynamo.js';
+
+/** The benchmark's round-trip counter (npm run bench, part 1) on a small dataset: no timing. */
+const secrets = { jwtSecret: 'b'.repeat(40), cursorSecret: 'c'.repeat(40) };
+let table: TestTable;
+let data: BenchData;
+let rows: RoundTripRow[];
+
+beforeAll(async () => {
+  table = await createTestTable('bench');
+  data = await loadBenchData(table.dynamo.doc, table.tableName, {
+    products: 200,
+    meCustomers: 1,
+    buyers: 1,
+    hotStock: 5,
+    orderStatusShards: 4,
+  });
+  const gateway = inProcessGateway(table.dynamo, table.tableName, table.endpoint, secrets, 4);
+  rows = await measureRoundTrips(gateway, data, secrets);
+}, 120_000);
+afterAll(() => table.drop());
+
+const row = (name: string) => {
+  const found = rows.find((r) => r.operation === name);
+  if (!found) throw new Error(`no row ${name}`);
+  return found;
+};
+
+describe('bench round trips', () => {
+  it('has a row for every query and mutation of the contract, counted at the wire', () => {
+    const names = new Set(rows.map((r) => r.operation.split(' ')[0]));
+    for (const op of contractOperations().values()) {
+      if (op.kind !== 'subscription') expect(names).toContain(op.name);
+    }
+    for (const r of rows) {
+      expect(r.total).toBe(Object.values(r.calls).reduce((sum, n) => sum + n, 0));
+    }
+  });
+
+  it('counts what the batching targets are about', () => {
+    expect(row('Products (no stock)').calls).toEqual({ BatchGetItem: 1 });
+    expect(row('Products').calls).toEqual({ BatchGetItem: 2 });
+    expect(row('ProductPage').calls).toEqual({ BatchGetItem: 2, Query: 1 });
+    expect(row('Me').calls).toEqual({ BatchGetItem: 2, Query: 2 });
+    expect(row('CategoryPage').calls).toEqual({ BatchGetItem: 2, Query: 1 });
+  });
+
+  it('counts the naive tree from the response: one GetItem per entity and stock, one Query per list', () => {
+    // Category, 20 products and their 20 INVENTORY items; the products Query.
+    expect(row('CategoryPage').naive).toEqual({ getItem: 41, query: 1, writes: 0, total: 42 });
+    // The customer; 3 cart products with stock; 10 orders, 3 lines each, each line's product;
+    // the cart and orders Queries.
+    expect(row('Me').naive).toEqual({ getItem: 47, query: 2, writes: 0, total: 49 });
+    expect(row('Me').ratio).toBeCloseTo(49 / 4);
+  });
+
+  it('walks abstract types by __typename or by the fields present', () => {
+    const op = contractOperations().get('NodeLookup')!;
+    const reads = (node: Record<string, unknown>) =>
+      naiveReads(schema, op.text, { node }, { orderStatusShards: 4 });
+    expect(reads({ id: 'p', name: 'A', priceCents: 1 })).toEqual({ getItem: 1, query: 0 });
+    expect(reads({ id: 'c', slug: 'tools' })).toEqual({ getItem: 1, query: 0 });
+    expect(naiveReads(schema, op.text, { node: null }, { orderStatusShards: 4 })).toEqual({
+      getItem: 0,
+      query: 0,
+    });
+  });
+
+  it('records plans the direct-SDK baseline can replay: same calls, same dependencies', async () => {
+    const gateway = inProcessGateway(table.dynamo, table.tableName, table.endpoint, secrets, 4);
+    const { plans, callsPerRequest } = await recordPlans(gateway, data, secrets);
+    expect(callsPerRequest).toMatchObject({ ProductPage: 3, CategoryPage: 3, Me: 4, Featured: 1 });
+    const [productPage] = plans.ProductPage ?? [];
+    expect(productPage?.map((c) => c.command)).toEqual([
+      'BatchGetCommand',
+      'QueryCommand',
+      'BatchGetCommand',
+    ]);
+    expect(sequentialDepth(productPage ?? [])).toBe(3);
+    // Me: the cart and orders Queries run side by side after the profile.
+    expect(sequentialDepth(plans.Me?.[0] ?? [])).toBe(3);
+  });
+});
