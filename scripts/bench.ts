@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --out FILE] [-- --no-build]`: the benchmark suite.
+ * `npm run bench [-- --quick] [-- --out FILE] [-- --no-build] [-- --render RESULTS.json]`:
+ * the benchmark suite.
  *
  * Starts its own DynamoDB Local (in memory), loads a fixed dataset, counts the DynamoDB round
  * trips of every contract operation, then starts the compiled gateway (twice: uncached and
@@ -60,11 +61,11 @@ interface Profile {
 const FULL: Profile = {
   mode: 'full',
   connections: 10,
-  durationS: 15,
+  durationS: 12,
   warmupS: 3,
   orderConnections: 10,
   memoryRequests: 100_000,
-  memoryMaxS: 420,
+  memoryMaxS: 480,
   cacheTtlSeconds: 60,
   dataset: { products: 1_000, meCustomers: 5, buyers: 50, hotStock: 1_000, orderStatusShards: 4 },
 };
@@ -94,14 +95,24 @@ function parseArgs(argv: string[]) {
       : quick
         ? join(tmpdir(), 'BENCHMARKS.quick.md')
         : join(ROOT, 'BENCHMARKS.md');
-  return { profile: quick ? QUICK : FULL, out, build: !argv.includes('--no-build') };
+  const renderIndex = argv.indexOf('--render');
+  const render = renderIndex >= 0 ? argv[renderIndex + 1] : undefined;
+  return { profile: quick ? QUICK : FULL, out, build: !argv.includes('--no-build'), render };
 }
 
 const log = (message: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function main(): Promise<void> {
-  const { profile, out, build } = parseArgs(process.argv.slice(2));
+  const { profile, out, build, render } = parseArgs(process.argv.slice(2));
+  if (render) {
+    // Only the report again, from a run's saved results, with the current NOTES.md.
+    const saved = JSON.parse(readFileSync(render, 'utf8')) as BenchResults;
+    saved.notes = existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : '';
+    writeFileSync(out, renderReport(saved));
+    log(`wrote ${out} from ${render}`);
+    return;
+  }
   const started = Date.now();
   const machine = describeMachine();
   const loadAtStart = loadavg();
@@ -409,6 +420,9 @@ async function main(): Promise<void> {
     await cleanup();
     const report = renderReport(results);
     writeFileSync(out, report);
+    const saved = join(tmpdir(), `shop-bench-results-${profile.mode}.json`);
+    writeFileSync(saved, JSON.stringify(results, null, 2));
+    log(`results saved to ${saved} (npm run bench -- --render ${saved} rewrites the report)`);
     const list = targets(results);
     console.log('');
     for (const t of list) console.log(`${t.met ? 'met   ' : 'MISSED'}  ${t.figure}: ${t.measured}`);

@@ -270,7 +270,7 @@ export function renderReport(results: BenchResults): string {
     '## 2. Gateway overhead',
     '',
     `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections), ${method.durationS} s each.`,
-    'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat).',
+    'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat). Calls/request is what each side counted during its run (the gateway on `/metrics`, the baseline at its wire) over completed requests: requests still in flight when a run stops add a few percent.',
     '',
     '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator |',
     '|---|---|---|---|---|---|---|---|---|---|',
