@@ -1,6 +1,10 @@
 # The gateway as a container. It talks to a DynamoDB it is given (DYNAMODB_ENDPOINT, or AWS
 # with the default credential chain in production): the embedded DynamoDB Local of `npm start`
 # is a dev dependency and is not in this image. `docker compose up` runs it next to one.
+#
+# test/integration/container-path.test.ts reads this file and carries out its instructions
+# outside Docker (FROM, WORKDIR /app, ENV, COPY, RUN, USER, EXPOSE, HEALTHCHECK, CMD in exec
+# form), then serves the contract from the runtime stage: keep to those, or teach the test.
 
 # --- build: compile TypeScript to dist/ --------------------------------------------------------
 FROM node:22-bookworm-slim AS build
