@@ -55,17 +55,28 @@ async function main(): Promise<void> {
   const stopLocal = async () => {
     await resolved.local?.stop();
   };
+  // Preparing the table (creating it, loading the sample in large batches) is not a request:
+  // a client of its own with a generous timeout, so a slow machine does not fail the start.
+  const setup = createDynamo({
+    endpoint: resolved.endpoint,
+    region: config.region,
+    localCredentials: resolved.localCredentials,
+    connectionTimeoutMs: config.dynamoTimeouts.connectTimeoutMs,
+    requestTimeoutMs: 30_000,
+  });
   try {
     const created = await retryWhileUnreachable(
-      () => ensureTable(dynamo.client, config.tableName),
+      () => ensureTable(setup.client, config.tableName),
       logger,
     );
     logger.info({ table: config.tableName, created, dynamodb: resolved.describe }, 'table ready');
-    if (resolved.local || created) await loadSampleDataIfEmpty(config, dynamo.doc, logger);
+    if (resolved.local || created) await loadSampleDataIfEmpty(config, setup.doc, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'could not prepare the table');
     await stopLocal();
     process.exit(1);
+  } finally {
+    setup.destroy();
   }
 
   const pubsub = createShopPubSub();

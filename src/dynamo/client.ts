@@ -75,7 +75,7 @@ const REPORTS_CAPACITY = new Set(
 /**
  * The defaults of DYNAMODB_CONNECT_TIMEOUT_MS, DYNAMODB_REQUEST_TIMEOUT_MS and
  * DYNAMODB_MAX_ATTEMPTS (src/config.ts): a refused connection fails in milliseconds, a
- * database that accepts but does not answer fails a call within about 3 × 4 s.
+ * database that accepts but does not answer fails a call within about 3 × 3 s (plus backoff).
  */
 export const DEFAULT_TIMEOUTS = {
   connectTimeoutMs: 1_000,
@@ -95,6 +95,9 @@ export function createDynamo(options: DynamoOptions): Dynamo {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+      // Without it, @smithy/node-http-handler only logs a warning when requestTimeout passes and
+      // the call waits on: a database that accepts connections but stalls would hang requests.
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new Agent(agentOptions),
     }),
