@@ -37,6 +37,7 @@ afterAll(async () => {
 });
 
 const OUTAGE_MS = 4_000;
+const STALL_MS = 9_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const failed = (s: Sample) => s.outcome.status !== 200 || s.outcome.errors !== undefined;
 const started = (s: Sample) => s.at - s.outcome.ms;
@@ -52,6 +53,9 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
       DATA_DIR: serverDir,
       // Every read reaches the database: a cached read would hide the outage.
       RESPONSE_CACHE_TTL_SECONDS: '0',
+      // A stalled database (below) fails each call within about 2 × 1.5 s.
+      DYNAMODB_REQUEST_TIMEOUT_MS: '1500',
+      DYNAMODB_MAX_ATTEMPTS: '2',
     });
     const { url } = server;
     const origin = new URL(url).origin;
@@ -92,7 +96,15 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     local = await startLocalDynamo({ dataDir: dbDir, port });
     const upAt = Date.now();
     // Traffic goes on for a while after the restart: recovery is measured in it.
-    await sleep(12_000);
+    await sleep(14_000);
+    // Then the database stalls: SIGSTOP, so connections are accepted but nothing answers.
+    const stallAt = Date.now();
+    const javaPid = local.process.pid ?? 0;
+    process.kill(javaPid, 'SIGSTOP');
+    await sleep(STALL_MS);
+    const contAt = Date.now();
+    process.kill(javaPid, 'SIGCONT');
+    await sleep(8_000);
     stopTraffic.abort();
     const samples = await traffic;
     // A little more /ready after the traffic: it must be back.
@@ -129,7 +141,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
 
     // Recovery: the first success after DynamoDB Local answered again, and from when on every
     // request succeeded.
-    const after = samples.filter((s) => s.at >= upAt);
+    const after = samples.filter((s) => s.at >= upAt && started(s) < stallAt - 3_500);
     expect(after.length).toBeGreaterThan(20);
     const firstOk = after.find((s) => !failed(s));
     expect(firstOk).toBeDefined();
@@ -145,7 +157,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     // /ready: 200 before, 503 while the database is down, 200 again after.
     const readyBefore = ready.filter((r) => r.at < killAt);
     const readyDuring = ready.filter((r) => r.at - r.ms > killAt + 200 && r.at < restartAt);
-    const readyAfter = ready.filter((r) => r.at - r.ms > upAt + 8_000);
+    const readyAfter = ready.filter((r) => r.at - r.ms > upAt + 8_000 && r.at < stallAt);
     expect(readyBefore.length).toBeGreaterThan(0);
     expect(readyBefore.every((r) => r.status === 200)).toBe(true);
     expect(readyDuring.length).toBeGreaterThan(3);
@@ -156,6 +168,28 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     expect(readyRecoveryMs).toBeLessThan(5_000);
     expect(readyAfter.length).toBeGreaterThan(0);
     expect(readyAfter.every((r) => r.status === 200)).toBe(true);
+
+    // The stall: requests that started while the database was stopped fail within the
+    // configured bound (2 attempts × 1.5 s, plus backoff), with SERVICE_UNAVAILABLE; so does
+    // /ready; after SIGCONT everything succeeds again.
+    const stalled = samples.filter((s) => started(s) > stallAt + 200 && s.at < contAt);
+    expect(stalled.length).toBeGreaterThan(1);
+    for (const s of stalled) {
+      expect(`${s.outcome.status} ${s.outcome.code}`).toBe('503 SERVICE_UNAVAILABLE');
+    }
+    const stallHit = samples.filter((s) => s.at >= stallAt && started(s) < contAt);
+    const stallMax = Math.max(...stallHit.map((s) => s.outcome.ms));
+    expect(stallMax).toBeLessThan(6_000);
+    const readyStalled = ready.filter((r) => r.at - r.ms > stallAt + 200 && r.at < contAt);
+    expect(readyStalled.length).toBeGreaterThan(0);
+    // Never ready while stalled (503; or no answer at all within the probe's own 10 s).
+    expect(readyStalled.map((r) => r.status)).not.toContain(200);
+    expect(readyStalled.map((r) => r.status)).toContain(503);
+    const unstalled = samples.filter((s) => started(s) > contAt + 3_000);
+    expect(unstalled.length).toBeGreaterThan(10);
+    expect(unstalled.filter(failed)).toEqual([]);
+    const firstOkAfterCont = samples.find((s) => s.at > contAt && !failed(s));
+    const stallRecoveryMs = (firstOkAfterCont?.at ?? Number.NaN) - contAt;
 
     // No order is half-written: stock adds up with the orders that exist, counts match.
     const invariants = await checkInvariants(shop);
@@ -214,6 +248,10 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
       violations: invariants.violations.length,
       streamEventAfterRecoveryMs: streamLatencyMs,
       streamReaderWarnings: readerWarnings,
+      stalledRequests: stalled.length,
+      stallMaxMs: Math.round(stallMax),
+      stallRecoveryMs,
+      readyStalled: readyStalled.map((r) => `${r.status}/${r.ms}ms`).join(' '),
       trafficMs: Date.now() - trafficStart,
     };
     console.info('faults figures', figures);
@@ -237,6 +275,9 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
         `| orders afterwards / invariant violations | ${figures.orders} / ${figures.violations} |`,
         `| stream event after recovery (write to SSE event) | ${figures.streamEventAfterRecoveryMs} ms |`,
         `| stream reader warnings during the outage | ${figures.streamReaderWarnings} |`,
+        `| stall (SIGSTOP ${STALL_MS} ms, DYNAMODB_REQUEST_TIMEOUT_MS=1500, DYNAMODB_MAX_ATTEMPTS=2): requests, all 503 | ${figures.stalledRequests} |`,
+        `| stall: longest request | ${figures.stallMaxMs} ms |`,
+        `| stall: first success after SIGCONT | ${figures.stallRecoveryMs} ms |`,
         '',
       ].join('\n'),
     );
