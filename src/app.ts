@@ -73,10 +73,21 @@ export function createApp(deps: AppDeps) {
   /** Masks unexpected errors (code + request id for the client, the cause in the log). */
   const maskErrors = (result: ExecutionResult, context: Context): ExecutionResult | undefined => {
     if (!result.errors?.length) return undefined;
+    // An HTTP status from an error (503 for an unreachable database) describes the whole
+    // response only when nothing was answered; a partial result stays 200.
+    const partial = Object.values(result.data ?? {}).some((value) => value !== null);
     return {
       ...result,
       errors: result.errors.map((error) => {
         const report = toClientError(error, context.requestId);
+        if (partial && report.error.extensions.http) {
+          const { http: _status, ...extensions } = report.error.extensions;
+          report.error = new GraphQLError(report.error.message, {
+            nodes: report.error.nodes,
+            path: report.error.path,
+            extensions,
+          });
+        }
         if (report.cause !== undefined) {
           logger.error(
             { err: report.cause, requestId: context.requestId, path: error.path },

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { keys } from '../dynamo/keys.js';
 import type { Logger } from '../logger.js';
 import { eventsFromRecord, type ShopEvent } from './events.js';
@@ -20,6 +21,12 @@ export function createStreamsClient(options: {
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: 3,
+    // Bounded like the table's client: a stalled database must not park the reader forever.
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 1_000,
+      requestTimeout: 5_000,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
 
