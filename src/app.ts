@@ -308,7 +308,7 @@ export function createApp(deps: AppDeps) {
                     ),
               ttl: config.responseCacheTtlSeconds * 1_000,
               // Orders and profiles are never public; stated anyway, should that ever change.
-              ttlPerType: { Order: 0, Cart: 0 },
+              ttlPerSchemaCoordinate: { Order: 0, Cart: 0 },
               includeExtensionMetadata: !config.isProduction,
             }),
           ]
