@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { signDevToken } from '../src/auth/tokens.js';
+import { mulberry32 } from '../src/sample/random.js';
 
 export const SOAK_JWT_SECRET = 'soak-and-fault-tests-secret-0123456789abcdef';
 
@@ -94,18 +95,6 @@ export const Q = {
   cancelOrder: `mutation CancelOrder($orderId: ID!) { cancelOrder(orderId: $orderId) {
     __typename ... on CancelOrderSuccess { order { id status } } ... on Error { message } } }`,
 } as const;
-
-/** A small deterministic generator (mulberry32): the same seed, the same traffic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface Shop {
   url: string;
@@ -226,7 +215,8 @@ export async function runTraffic(options: TrafficOptions): Promise<Sample[]> {
   const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 
   const worker = async (w: number) => {
-    const random = rng((options.seed ?? 1) * 1_000 + w);
+    // The sample catalog's seeded generator: the same seed, the same traffic.
+    const random = mulberry32((options.seed ?? 1) * 1_000 + w);
     const customer = shop.customers[w % shop.customers.length];
     if (!customer) return;
     const placed: string[] = [];

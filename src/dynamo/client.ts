@@ -3,6 +3,9 @@ import { Agent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { refuseScan } from './scan-guard.js';
+
+export { ScanRefusedError } from './scan-guard.js';
 
 export interface DynamoOptions {
   endpoint?: string | undefined;
@@ -24,15 +27,6 @@ export interface Dynamo {
   /** Counts every attempt that goes on the wire, by command name. */
   wire: WireCounter;
   destroy(): void;
-}
-
-export class ScanRefusedError extends Error {
-  override name = 'ScanRefusedError';
-  constructor() {
-    super(
-      'Scan is not allowed: every request path uses GetItem, BatchGetItem, Query or a transaction',
-    );
-  }
 }
 
 /** Process-wide count of wire attempts per command, for tests and the benchmark. */
@@ -104,14 +98,8 @@ export function createDynamo(options: DynamoOptions): Dynamo {
   });
   const wire = new WireCounter();
 
-  // The document client shares this middleware stack, so both guards cover it too.
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'ScanCommand') throw new ScanRefusedError();
-      return next(args);
-    },
-    { step: 'initialize', name: 'refuseScan', priority: 'high' },
-  );
+  // The document client shares this middleware stack: what is added here covers it too.
+  refuseScan(client);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
