@@ -2,7 +2,7 @@ import { type AppDeps, createApp } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import type { TestTable } from './dynamo.js';
+import { type TestTable, wireCalls } from './dynamo.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
 export const TEST_CURSOR_SECRET = 'test-cursor-secret-0123456789-0123456789-abc';
@@ -74,21 +74,7 @@ export function createTestApp(
     config,
     table,
     lastCalls: () => last,
-    async wireCalls(fn) {
-      const before = table.dynamo.wire.snapshot();
-      const result = await fn();
-      const after = table.dynamo.wire.snapshot();
-      const calls: Record<string, number> = {};
-      let total = 0;
-      for (const [name, count] of Object.entries(after)) {
-        const delta = count - (before[name] ?? 0);
-        if (delta > 0) {
-          calls[name] = delta;
-          total += delta;
-        }
-      }
-      return { result, calls, total };
-    },
+    wireCalls: (fn) => wireCalls(table, fn),
     async gql(query, variables, options = {}) {
       const headers: Record<string, string> = {
         'content-type': 'application/json',

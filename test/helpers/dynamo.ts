@@ -29,3 +29,26 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
     },
   };
 }
+
+export interface WireDelta<T> {
+  result: T;
+  calls: Record<string, number>;
+  total: number;
+}
+
+/** The difference of the table's wire counter around `fn`. Only meaningful for one request at a time. */
+export async function wireCalls<T>(table: TestTable, fn: () => Promise<T>): Promise<WireDelta<T>> {
+  const before = table.dynamo.wire.snapshot();
+  const result = await fn();
+  const after = table.dynamo.wire.snapshot();
+  const calls: Record<string, number> = {};
+  let total = 0;
+  for (const [name, count] of Object.entries(after)) {
+    const delta = count - (before[name] ?? 0);
+    if (delta > 0) {
+      calls[name] = delta;
+      total += delta;
+    }
+  }
+  return { result, calls, total };
+}

@@ -4,7 +4,9 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { testConfig } from './app.js';
-import type { TestTable } from './dynamo.js';
+import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
+
+export { type WireDelta, wireCalls };
 
 /** Every line the app logged, parsed (pino writes one JSON object per line, synchronously). */
 export class LogCapture {
@@ -20,12 +22,6 @@ export class LogCapture {
   }
 }
 
-export interface WireDelta<T> {
-  result: T;
-  calls: Record<string, number>;
-  total: number;
-}
-
 export interface HttpTestServer {
   /** `http://127.0.0.1:<port>/graphql` */
   url: string;
@@ -37,23 +33,6 @@ export interface HttpTestServer {
   /** DynamoDB attempts on the wire (the table's own counter) while `fn` runs. */
   wireCalls<T>(fn: () => Promise<T>): Promise<WireDelta<T>>;
   close(): Promise<void>;
-}
-
-/** The difference of the table's wire counter around `fn`. Only meaningful for one request at a time. */
-export async function wireCalls<T>(table: TestTable, fn: () => Promise<T>): Promise<WireDelta<T>> {
-  const before = table.dynamo.wire.snapshot();
-  const result = await fn();
-  const after = table.dynamo.wire.snapshot();
-  const calls: Record<string, number> = {};
-  let total = 0;
-  for (const [name, count] of Object.entries(after)) {
-    const delta = count - (before[name] ?? 0);
-    if (delta > 0) {
-      calls[name] = delta;
-      total += delta;
-    }
-  }
-  return { result, calls, total };
 }
 
 /**
