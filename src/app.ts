@@ -59,14 +59,30 @@ export function createApp(deps: AppDeps) {
   const pubsub = deps.pubsub ?? createShopPubSub();
   const cache = deps.cache ?? createInMemoryCache({ max: 10_000 });
 
+  const started = new WeakMap<Request, number>();
+  /** A request id for every request (the client's, if well-formed), and one access log line. */
   const requestIdPlugin: Plugin = {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id');
       requestIds.set(request, given && REQUEST_ID.test(given) ? given : randomUUID());
+      started.set(request, performance.now());
     },
     onResponse({ request, response }) {
       const id = requestIds.get(request);
       if (id) response.headers.set('x-request-id', id);
+      if (logger.isLevelEnabled('info')) {
+        const began = started.get(request);
+        logger.info(
+          {
+            requestId: id,
+            method: request.method,
+            path: new URL(request.url).pathname,
+            status: response.status,
+            ms: began === undefined ? undefined : Math.round(performance.now() - began),
+          },
+          'request',
+        );
+      }
     },
   };
 

@@ -301,6 +301,14 @@ describe('production mode (item 2)', () => {
     const cause = logged[0]?.err as { message?: string; stack?: string } | undefined;
     expect(cause?.message).toMatch(/corrupt-product-1.*entity/);
     expect(cause?.stack).toBeTruthy();
+    // And the access log line of the same request carries the same id.
+    const access = prod.logs
+      .mentioning(requestId as string)
+      .filter((line) => line.msg === 'request');
+    expect(access).toEqual([
+      expect.objectContaining({ requestId, method: 'POST', path: '/graphql', status: 200 }),
+    ]);
+    expect(typeof access[0]?.ms).toBe('number');
   });
 });
 
