@@ -12,6 +12,8 @@ export interface OverheadRow {
   directCalls: number;
   /** Calls per request the gateway sent when recorded in-process (what direct replays). */
   recordedCalls: number;
+  /** Every gateway/direct pair of runs; gateway and direct above are the median pair. */
+  pairs: Array<{ gatewayP50: number; directP50: number; gatewayRps: number; directRps: number }>;
 }
 
 export interface OrderRun {
@@ -57,6 +59,8 @@ export interface BenchResults {
   method: {
     connections: number;
     durationS: number;
+    pairs: number;
+    pairS: number;
     warmupS: number;
     cacheTtlSeconds: number;
     orderConnections: number;
@@ -83,6 +87,8 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
 const num = (v: number, digits = 0) =>
   Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+/** Three decimals where a target is compared, so that 0.799 does not read as 0.80. */
+const ratio3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const callsText = (calls: Record<string, number>) =>
   Object.entries(calls)
@@ -90,13 +96,19 @@ const callsText = (calls: Record<string, number>) =>
     .map(([name, n]) => `${name} ${n}`)
     .join(', ') || 'none';
 
+/** CPU milliseconds per request of the server, DynamoDB Local and the load generator together. */
+function totalCpu(run: LoadResult): number {
+  const { server = Number.NaN, dynamodb = Number.NaN, loadgen = Number.NaN } = run.cpuPerRequest;
+  return server + dynamodb + loadgen;
+}
+
 export function targets(results: BenchResults): Target[] {
   const list: Target[] = [];
   for (const row of results.overhead) {
     const p50 = row.gateway.p50 / row.direct.p50;
     list.push({
       figure: `${row.operation}: gateway p50 / direct SDK p50`,
-      measured: `${ratio(p50)} (${ms(row.gateway.p50)} / ${ms(row.direct.p50)})`,
+      measured: `${ratio3(p50)} (${ms(row.gateway.p50)} / ${ms(row.direct.p50)})`,
       target: '<= 1.25',
       met: p50 <= 1.25,
     });
@@ -105,7 +117,7 @@ export function targets(results: BenchResults): Target[] {
     const rps = row.gateway.rps / row.direct.rps;
     list.push({
       figure: `${row.operation}: gateway req/s / direct SDK req/s`,
-      measured: `${ratio(rps)} (${num(row.gateway.rps)} / ${num(row.direct.rps)})`,
+      measured: `${ratio3(rps)} (${num(row.gateway.rps)} / ${num(row.direct.rps)})`,
       target: '>= 0.80',
       met: rps >= 0.8,
     });
@@ -169,7 +181,7 @@ export function targets(results: BenchResults): Target[] {
   const label =
     memory.requests >= 100_000
       ? `RSS after ${num(memory.requests)} requests`
-      : `RSS after ${num(memory.requests)} requests (quick mode: fewer than 100,000)`;
+      : `RSS after ${num(memory.requests)} requests (${results.mode === 'quick' ? 'quick mode' : 'the time cap came first'}: fewer than 100,000)`;
   list.push({
     figure: label,
     measured: mb(memory.afterBytes),
@@ -245,7 +257,7 @@ export function renderReport(results: BenchResults): string {
     '',
     `- **Dataset.** ${num(data.totalItems)} items written with BatchWriteItem in ${num(data.loadMs / 1000, 1)} s into an empty table: the sample catalog generator (\`src/sample/catalog.ts\`, ${num(data.options.products)} products, fixed seed) plus the bench's own customers: ${data.meCustomers.length} with 10 orders of 3 lines and a cart of 3 lines (Me), ${data.buyers.length} buyers with a profile (placeOrder), and ${data.hotProducts.length} contended products with ${num(data.options.hotStock)} in stock each. By entity: ${entityCounts}.`,
     `- **Processes.** DynamoDB Local (in memory); the gateway as \`node dist/src/server.js\` (compiled, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RESPONSE_CACHE_TTL_SECONDS=0\`, a mutation rate limit of 1,000,000, its DynamoDB Streams reader running as in production); a second gateway with \`RESPONSE_CACHE_TTL_SECONDS=${method.cacheTtlSeconds}\` for the cached read; the direct-SDK baseline (\`scripts/bench/direct-server.ts\`, compiled). All listen on 127.0.0.1; the load generator (autocannon) runs in the bench process.`,
-    `- **Load.** autocannon, ${method.connections} connections, no pipelining, ${method.durationS} s per measured run after ${method.warmupS} s of warm-up per scenario and target; placeOrder with ${method.orderConnections} connections. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
+    `- **Load.** autocannon, ${method.connections} connections, no pipelining; after ${method.warmupS} s of warm-up per scenario and server, each overhead operation as ${method.pairs} gateway/baseline pair(s) of ${method.pairS} s runs, the cached read and placeOrder (${method.orderConnections} connections) as ${method.durationS} s runs. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
     '- **Direct SDK baseline.** Before the load runs, each variant of each scenario is run once through the real app in-process, with its DocumentClient wrapped to record every command RequestDb sends and which calls had finished when each began. The baseline server replays exactly those commands (same command classes, same keys and inputs, the same DocumentClient from `src/dynamo/client.ts`), each call starting when the calls that had finished before it in the gateway are done: sequential where the gateway is sequential, parallel where it is parallel. It receives the same HTTP request body, parses it, and answers the items as JSON. The calls per request that each side made during its load run are shown beside it.',
     "- **Round trips.** Each query and mutation of the contract (the two subscriptions excepted) is sent once, one at a time, to the app in-process (`createApp`, production settings) and the DynamoDB client's `WireCounter` (every attempt on the wire, by command) is read before and after. The naive figure walks the actual response JSON with the operation and the schema (`scripts/bench/naive.ts`): one GetItem for every Product, Category, Customer, Order and Review object in the response, one more for every `Product.stock`, one Query for every connection, every Cart and `categories` (ordersByStatus: one per write shard); for a mutation, plus the writes the gateway made. That is what a resolver tree with no DataLoader and no priming issues: list resolvers return keys and each object's resolver reads its item. A mutation's own reads before it writes are left out of the naive figure, which flatters the naive tree.",
     `- **Memory.** VmRSS of the uncached gateway process from /proc, after the warm-up (${num(memory.warmupRequests)} requests) and after ${num(memory.requests)} further requests: every measured run against that process (ProductPage, CategoryPage, Me, Featured uncached, placeOrder) and then a mix of the four read scenarios up to ${num(memory.targetRequests)}.`,
@@ -269,11 +281,11 @@ export function renderReport(results: BenchResults): string {
   push(
     '## 2. Gateway overhead',
     '',
-    `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections), ${method.durationS} s each.`,
-    'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat). Calls/request is what each side counted during its run (the gateway on `/metrics`, the baseline at its wire) over completed requests: requests still in flight when a run stops add a few percent.',
+    `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections). Each operation is measured as ${method.pairs} pair(s) of ${method.pairS} s runs (gateway then baseline, then the other way round); the table shows the pair with the median req/s ratio, and every pair is listed below it.`,
+    'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat); "cores busy" is what the three used together (req/s × their CPU per request), and "CPU predicts" is the req/s ratio their CPU per request alone would give. Calls/request is what each side counted during its run (the gateway on `/metrics`, the baseline at its wire) over completed requests: requests still in flight when a run stops add a few percent.',
     '',
-    '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator | Cores busy (the three) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const row of results.overhead) {
     for (const [label, run, calls] of [
@@ -281,13 +293,26 @@ export function renderReport(results: BenchResults): string {
       ['direct SDK', row.direct, row.directCalls],
     ] as const) {
       push(
-        `| ${row.operation} | ${label} | ${num(calls, 2)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${num(run.rps)} | ${num(run.cpuPerRequest.server ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.dynamodb ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.loadgen ?? Number.NaN, 2)} |`,
+        `| ${row.operation} | ${label} | ${num(calls, 2)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ${num(run.rps)} | ${num(run.cpuPerRequest.server ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.dynamodb ?? Number.NaN, 2)} | ${num(run.cpuPerRequest.loadgen ?? Number.NaN, 2)} | ${num((run.rps * totalCpu(run)) / 1000, 2)} |`,
       );
     }
     push(
-      `| ${row.operation} | **ratio** | | **${ratio(row.gateway.p50 / row.direct.p50)}** | ${ratio(row.gateway.p90 / row.direct.p90)} | ${ratio(row.gateway.p99 / row.direct.p99)} | **${ratio(row.gateway.rps / row.direct.rps)}** | | | |`,
+      `| ${row.operation} | **ratio** | | **${ratio(row.gateway.p50 / row.direct.p50)}** | ${ratio(row.gateway.p90 / row.direct.p90)} | ${ratio(row.gateway.p99 / row.direct.p99)} | **${ratio(row.gateway.rps / row.direct.rps)}** (CPU predicts ${ratio(totalCpu(row.direct) / totalCpu(row.gateway))}) | | | | |`,
     );
   }
+  push(
+    '',
+    'Every pair (gateway / direct SDK):',
+    '',
+    '| Operation | Pair | p50 | req/s | p50 ratio | req/s ratio |',
+    '|---|---|---|---|---|---|',
+    ...results.overhead.flatMap((row) =>
+      row.pairs.map(
+        (p, i) =>
+          `| ${row.operation} | ${i + 1} | ${ms(p.gatewayP50)} / ${ms(p.directP50)} | ${num(p.gatewayRps)} / ${num(p.directRps)} | ${ratio(p.gatewayP50 / p.directP50)} | ${ratio(p.gatewayRps / p.directRps)} |`,
+      ),
+    ),
+  );
   push(
     '',
     `Failed responses (non-200 or GraphQL errors) in these runs: ${results.overhead
@@ -316,7 +341,7 @@ export function renderReport(results: BenchResults): string {
   push(
     '## 4. placeOrder under contention',
     '',
-    `${data.buyers.length} customers order concurrently (${method.orderConnections} connections, ${method.durationS} s), each order taking 1 unit of 2 of the ${data.hotProducts.length} contended products, every request with a new idempotency key. Stock runs out during the run, after which orders fail with OutOfStockError.`,
+    `${data.buyers.length} customers order concurrently (${method.orderConnections} connections, ${method.durationS} s), each order taking 1 unit of 2 of the ${data.hotProducts.length} contended products, every request with a new idempotency key. ${orders.outOfStock > 0 ? 'Stock ran out during the run; later orders failed with OutOfStockError.' : 'Stock did not run out during the run.'}`,
     '',
     '| | |',
     '|---|---|',
