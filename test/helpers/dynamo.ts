@@ -16,7 +16,15 @@ export interface TestTable {
 export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   const endpoint = inject('dynamoEndpoint');
   assertLocalEndpoint(endpoint);
-  const dynamo = createDynamo({ endpoint, region: 'us-east-1', localCredentials: true });
+  // DynamoDB Local runs transactions one at a time: 200 concurrent orders on a 2-core machine
+  // that also runs other test files queue for longer than production's 3 s request timeout.
+  // The timeout itself is tested in faults.test.ts, with its own settings.
+  const dynamo = createDynamo({
+    endpoint,
+    region: 'us-east-1',
+    localCredentials: true,
+    requestTimeoutMs: 30_000,
+  });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(dynamo.client, tableName);
   return {
