@@ -5,10 +5,10 @@ import type { Item } from '../dynamo/batch-get.js';
 import { type BatchWriteOptions, batchWriteItems } from '../dynamo/batch-write.js';
 import { keys } from '../dynamo/keys.js';
 import { categoryItem } from '../repositories/categories.js';
-import { customerItem } from '../repositories/customers.js';
+import { customerItem, emailClaimItem } from '../repositories/customers.js';
 import { inventoryItem } from '../repositories/inventory.js';
 import { productItem } from '../repositories/products.js';
-import { reviewItem } from '../repositories/reviews.js';
+import { reviewerClaimItem, reviewItem } from '../repositories/reviews.js';
 import { createRandom, mulberry32, type Random } from './random.js';
 import {
   CATEGORY_SPECS,
@@ -33,9 +33,6 @@ export const DEFAULT_SAMPLE_SEED = 20_240_601;
 /** Timestamps are spread over the year before this instant, not before "now": same seed, same items. */
 export const SAMPLE_EPOCH_MS = Date.parse('2025-06-01T00:00:00.000Z');
 export const MAX_REVIEWS_PER_PRODUCT = 12;
-
-export const EMAIL_CLAIM_ENTITY = 'EmailClaim';
-export const REVIEWER_CLAIM_ENTITY = 'ReviewerClaim';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -193,7 +190,10 @@ export function generateCatalog(options: CatalogOptions): SampleCatalog {
 
   const items: Item[] = [
     ...categories.map(categoryItem),
-    ...customers.flatMap((customer) => [customerItem(customer), emailClaimItem(customer)]),
+    ...customers.flatMap((customer) => [
+      customerItem(customer),
+      emailClaimItem(customer.email, customer.id, customer.createdAt),
+    ]),
     ...productItems,
   ];
   const counts: Record<string, number> = {};
@@ -202,25 +202,6 @@ export function generateCatalog(options: CatalogOptions): SampleCatalog {
     counts[entity] = (counts[entity] ?? 0) + 1;
   }
   return { items, categories, products, inventory, customers, reviews, counts };
-}
-
-export function emailClaimItem(customer: Customer): Item {
-  return {
-    ...keys.emailClaim(customer.email),
-    entity: EMAIL_CLAIM_ENTITY,
-    customerId: customer.id,
-  };
-}
-
-export function reviewerClaimItem(review: Review): Item {
-  return {
-    ...keys.reviewerClaim(review.productId, review.customerId),
-    entity: REVIEWER_CLAIM_ENTITY,
-    productId: review.productId,
-    customerId: review.customerId,
-    reviewId: review.id,
-    createdAt: review.createdAt,
-  };
 }
 
 export class SampleDataConflictError extends Error {
