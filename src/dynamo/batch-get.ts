@@ -9,16 +9,20 @@ export interface BatchGetSender {
   send(command: BatchGetCommand): Promise<BatchGetCommandOutput>;
 }
 
-export interface BatchGetOptions {
-  tableName: string;
-  consistentRead?: boolean;
-  /** How long UnprocessedKeys may be retried before those keys fail. */
+/** Full-jitter exponential backoff under a time budget; the clock and dice are injectable for tests. */
+export interface BackoffOptions {
+  /** How long unprocessed keys or items may be retried before they fail. */
   budgetMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+}
+
+export interface BatchGetOptions extends BackoffOptions {
+  tableName: string;
+  consistentRead?: boolean;
 }
 
 /** BatchGetItem's documented maximum of keys per call. */

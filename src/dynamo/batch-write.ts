@@ -1,6 +1,6 @@
 import type { BatchWriteCommandInput, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Item } from './batch-get.js';
+import type { BackoffOptions, Item } from './batch-get.js';
 import { keyId, type TableKey } from './keys.js';
 
 /** What batchWriteItems needs of a client: the document client, or a fake in unit tests. */
@@ -8,16 +8,9 @@ export interface BatchWriteSender {
   send(command: BatchWriteCommand): Promise<BatchWriteCommandOutput>;
 }
 
-export interface BatchWriteOptions {
+export interface BatchWriteOptions extends BackoffOptions {
   /** How many BatchWriteItem calls may be in flight at once. */
   concurrency?: number;
-  /** How long one call's UnprocessedItems may be retried before the write fails. */
-  budgetMs?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
   /** Called with the running total of items written, after every call that wrote some. */
   onProgress?: (writtenCount: number) => void;
 }
