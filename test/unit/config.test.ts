@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       dataDir: '.data',
       orderStatusShards: 4,
       logLevel: 'info',
+      executor: 'jit',
     });
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
@@ -29,6 +30,7 @@ describe('loadConfig', () => {
       ['TABLE_NAME', 'ab'],
       ['LOG_LEVEL', 'loud'],
       ['JWT_SECRET', 'short'],
+      ['GRAPHQL_EXECUTOR', 'fast'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),

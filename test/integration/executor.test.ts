@@ -1,0 +1,247 @@
+/**
+ * The gateway runs queries and mutations on graphql-jit (GRAPHQL_EXECUTOR=jit, the default).
+ * graphql-js is the reference: every case here is sent to both, on the same table, and the
+ * answers must be the same (status, data, errors with their paths and codes): the contract's
+ * queries, expected failures as data, authorization errors, input errors, and the corners of
+ * the GraphQL language a code-generating executor could get wrong.
+ */
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractOperations } from '../../scripts/bench/operations.js';
+import { createTestApp, expectData, type GraphQLResponse, type TestApp } from '../helpers/app.js';
+import { createTestTable, type TestTable } from '../helpers/dynamo.js';
+import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
+
+let table: TestTable;
+let jit: TestApp;
+let reference: TestApp;
+let catalog: Catalog;
+let owner: string;
+let stranger: string;
+let admin: string;
+let orderId: string;
+const ops = contractOperations();
+const contract = (name: string): string => {
+  const op = ops.get(name);
+  if (!op) throw new Error(`no contract operation ${name}`);
+  return op.text;
+};
+const productId = (i: number) => encodeGlobalID('Product', catalog.products[i]!.id);
+
+/** What a client can observe of an answer; response-cache and cost extensions differ by app. */
+function observable(response: GraphQLResponse<unknown>) {
+  return {
+    status: response.status,
+    data: response.data,
+    errors: response.errors?.map((error) => {
+      const { requestId: _perRequest, ...extensions } = (error.extensions ?? {}) as Record<
+        string,
+        unknown
+      >;
+      return { message: error.message, path: error.path, extensions };
+    }),
+  };
+}
+
+/**
+ * Sends the request to both apps; the answers must be equal. `keyOrder: 'same'` (the contract's
+ * operations) also holds the response's keys to the same order; graphql-jit may order them
+ * differently where fragments and @skip/@include mix, which JSON clients do not see.
+ */
+async function both(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  keyOrder: 'same' | 'any' = 'same',
+): Promise<ReturnType<typeof observable>> {
+  const options = token ? { token } : {};
+  const [compiled, standard] = await Promise.all([
+    jit.gql(query, variables, options),
+    reference.gql(query, variables, options),
+  ]);
+  expect(observable(compiled)).toEqual(observable(standard));
+  if (keyOrder === 'same') {
+    expect(JSON.stringify(observable(compiled))).toBe(JSON.stringify(observable(standard)));
+  }
+  return observable(compiled);
+}
+
+beforeAll(async () => {
+  table = await createTestTable('executor');
+  catalog = await loadCatalog(table);
+  jit = createTestApp(table, { GRAPHQL_EXECUTOR: 'jit', RESPONSE_CACHE_TTL_SECONDS: '0' });
+  reference = createTestApp(table, {
+    GRAPHQL_EXECUTOR: 'graphql-js',
+    RESPONSE_CACHE_TTL_SECONDS: '0',
+  });
+  expect(jit.config.executor).toBe('jit');
+  expect(reference.config.executor).toBe('graphql-js');
+  owner = await jit.token('executor-owner');
+  stranger = await jit.token('executor-stranger');
+  admin = await jit.token('executor-admin', true);
+  for (const [token, name] of [
+    [owner, 'Owner'],
+    [stranger, 'Stranger'],
+  ] as const) {
+    expectData(
+      await reference.gql(
+        contract('CreateProfile'),
+        { input: { name, email: `${name.toLowerCase()}@executor.example` } },
+        { token },
+      ),
+    );
+  }
+  await reference.gql(
+    contract('AddToCart'),
+    { productId: productId(1), quantity: 2 },
+    {
+      token: owner,
+    },
+  );
+  const placed = expectData(
+    await reference.gql<{ placeOrder: { order: { id: string } } }>(
+      contract('PlaceOrder'),
+      {
+        input: { idempotencyKey: 'executor-1', lines: [{ productId: productId(2), quantity: 1 }] },
+      },
+      { token: owner },
+    ),
+  );
+  orderId = placed.placeOrder.order.id;
+});
+afterAll(async () => {
+  await table.drop();
+});
+
+describe('graphql-jit answers as graphql-js does', () => {
+  it('the contract queries, public', async () => {
+    expect((await both(contract('Categories'))).data).toMatchObject({
+      categories: expect.any(Array),
+    });
+    const first = await both(contract('CategoryPage'), { slug: 'tools', first: 7 });
+    const page = (first.data as { category: { products: { pageInfo: { endCursor: string } } } })
+      .category.products;
+    await both(contract('CategoryPage'), {
+      slug: 'tools',
+      first: 7,
+      after: page.pageInfo.endCursor,
+    });
+    await both(contract('CategoryPage'), {
+      slug: 'tools',
+      minPriceCents: 500,
+      maxPriceCents: 1_500,
+      sort: 'PRICE_DESC',
+    });
+    const product = await both(contract('ProductPage'), { id: productId(0), reviews: 5 });
+    expect(product.data).toMatchObject({ product: { rating: { count: 12 } } });
+    await both(contract('Products'), { ids: [productId(0), productId(3), productId(46)] });
+    await both(contract('Featured'), { first: 3 });
+    await both(contract('NodeLookup'), { id: productId(4) });
+    await both(contract('NodeLookup'), { id: encodeGlobalID('Category', 'toys') });
+  });
+
+  it('the contract queries, for a customer and an admin', async () => {
+    const me = await both(contract('Me'), { orders: 5 }, owner);
+    expect(me.data).toMatchObject({ me: { orderCount: 1, cart: { items: [{ quantity: 2 }] } } });
+    await both(contract('Order'), { id: orderId }, owner);
+    await both(contract('NodeLookup'), { id: orderId }, owner);
+    await both(contract('OrdersByStatus'), { status: 'PENDING', first: 5 }, admin);
+    await both(contract('Customer'), { id: encodeGlobalID('Customer', 'executor-owner') }, admin);
+  });
+
+  it('errors: unauthenticated, forbidden, someone else’s order, a missing product', async () => {
+    const anonymous = await both(contract('Me'));
+    expect(anonymous.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const forbidden = await both(
+      contract('Customer'),
+      { id: encodeGlobalID('Customer', 'executor-owner') },
+      owner,
+    );
+    expect(forbidden.errors?.length).toBeGreaterThan(0);
+    await both(contract('Order'), { id: orderId }, stranger);
+    await both(contract('NodeLookup'), { id: orderId }, stranger);
+    const missing = await both(contract('ProductPage'), {
+      id: encodeGlobalID('Product', '01J00000000000000000000000'),
+    });
+    expect(missing.data).toEqual({ product: null });
+    const badCursor = await both(contract('Featured'), { first: 2, after: 'v1.forged.cursor' });
+    expect(badCursor.errors?.[0]?.extensions.code).toBe('BAD_CURSOR');
+  });
+
+  it('input errors: variables that do not coerce, and validation rules on arguments', async () => {
+    const notAnInt = await both(contract('Featured'), { first: 'ten' });
+    expect(notAnInt.status).toBe(400);
+    await both(contract('Featured'), { first: 2 ** 53 });
+    await both(contract('Products'), { ids: null });
+    const tooMany = await both(contract('Featured'), { first: 1_000 });
+    expect(tooMany.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('expected failures of mutations are the same data, and write nothing', async () => {
+    const unknown = await both(
+      contract('AddToCart'),
+      { productId: encodeGlobalID('Product', '01J00000000000000000000000'), quantity: 1 },
+      stranger,
+    );
+    expect(unknown.data).toMatchObject({ addToCart: { __typename: 'NotFoundError' } });
+    const tooMany = await both(
+      contract('AddToCart'),
+      { productId: productId(1), quantity: 100 },
+      stranger,
+    );
+    expect(tooMany.data).toMatchObject({ addToCart: { __typename: 'ValidationError' } });
+    const soldOut = await both(
+      contract('PlaceOrder'),
+      // Product 0 has no stock (every 7th product of the fixture).
+      {
+        input: { idempotencyKey: 'executor-2', lines: [{ productId: productId(0), quantity: 1 }] },
+      },
+      stranger,
+    );
+    expect(soldOut.data).toMatchObject({ placeOrder: { __typename: 'OutOfStockError' } });
+    const me = expectData(
+      await jit.gql<{ me: { orderCount: number; cart: { items: unknown[] } } }>(
+        contract('Me'),
+        {},
+        { token: stranger },
+      ),
+    );
+    expect(me.me).toMatchObject({ orderCount: 0, cart: { items: [] } });
+  });
+
+  it('the language: aliases named like Object.prototype members, fragments, directives, __typename', async () => {
+    const aliased = await both(
+      '{ __proto__: categories { slug } constructor: categories { hasOwnProperty: slug toString: name } __typename t: __typename }',
+      {},
+      undefined,
+      'any',
+    );
+    expect(Object.keys(aliased.data as object).sort()).toEqual([
+      '__proto__',
+      '__typename',
+      'constructor',
+      't',
+    ]);
+    expect(Object.getPrototypeOf(aliased.data)).toBe(Object.prototype);
+    await both(
+      `query($yes: Boolean!, $no: Boolean!, $id: ID!) {
+        product(id: $id) {
+          ...Names
+          stock @include(if: $no)
+          priceCents @skip(if: $no)
+          category @include(if: $yes) { ... on Category { slug } }
+        }
+      }
+      fragment Names on Product { id name __typename }`,
+      { yes: true, no: false, id: productId(5) },
+      undefined,
+      'any',
+    );
+    await both(
+      'query($id: ID!) { node(id: $id) { __typename ... on Node { id } ... on Product { name } } }',
+      { id: productId(6) },
+      undefined,
+      'any',
+    );
+  });
+});
