@@ -104,14 +104,22 @@ function parseArgs(argv: string[]) {
         : join(ROOT, 'BENCHMARKS.md');
   const renderIndex = argv.indexOf('--render');
   const render = renderIndex >= 0 ? argv[renderIndex + 1] : undefined;
-  return { profile: quick ? QUICK : FULL, out, build: !argv.includes('--no-build'), render };
+  const cpuProfileIndex = argv.indexOf('--cpu-prof');
+  const cpuProfileDir = cpuProfileIndex >= 0 ? argv[cpuProfileIndex + 1] : undefined;
+  return {
+    profile: quick ? QUICK : FULL,
+    out,
+    build: !argv.includes('--no-build'),
+    render,
+    cpuProfileDir,
+  };
 }
 
 const log = (message: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function main(): Promise<void> {
-  const { profile, out, build, render } = parseArgs(process.argv.slice(2));
+  const { profile, out, build, render, cpuProfileDir } = parseArgs(process.argv.slice(2));
   if (render) {
     // Only the report again, from a run's saved results, with the current NOTES.md.
     const saved = JSON.parse(readFileSync(render, 'utf8')) as BenchResults;
@@ -207,6 +215,16 @@ async function main(): Promise<void> {
       const server = await startNodeServer({
         label,
         script,
+        // --cpu-prof DIR: a V8 CPU profile of each server process, written when it stops.
+        nodeArgs: cpuProfileDir
+          ? [
+              '--cpu-prof',
+              '--cpu-prof-dir',
+              cpuProfileDir,
+              '--cpu-prof-name',
+              `${label}.cpuprofile`,
+            ]
+          : [],
         port: Number(env.PORT),
         env,
         healthPath: '/health',
