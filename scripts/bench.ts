@@ -28,6 +28,7 @@ import {
   describeMachine,
   ROOT,
   rssBytes,
+  startNodeFlags,
   startNodeServer,
 } from './bench/processes.js';
 import type { BenchResults, MemoryRun, OrderRun, OverheadRow } from './bench/report.js';
@@ -211,20 +212,25 @@ async function main(): Promise<void> {
       RESPONSE_CACHE_TTL_SECONDS: String(ttl),
       ORDER_STATUS_SHARDS: String(profile.dataset.orderStatusShards),
     });
+    const nodeFlags = startNodeFlags();
     const start = async (label: string, script: string, env: Record<string, string>) => {
       const server = await startNodeServer({
         label,
         script,
-        // --cpu-prof DIR: a V8 CPU profile of each server process, written when it stops.
-        nodeArgs: cpuProfileDir
-          ? [
-              '--cpu-prof',
-              '--cpu-prof-dir',
-              cpuProfileDir,
-              '--cpu-prof-name',
-              `${label}.cpuprofile`,
-            ]
-          : [],
+        // The runtime flags of `npm start` for every server, the baseline included; with
+        // --cpu-prof DIR, a V8 CPU profile of each, written when it stops.
+        nodeArgs: [
+          ...nodeFlags,
+          ...(cpuProfileDir
+            ? [
+                '--cpu-prof',
+                '--cpu-prof-dir',
+                cpuProfileDir,
+                '--cpu-prof-name',
+                `${label}.cpuprofile`,
+              ]
+            : []),
+        ],
         port: Number(env.PORT),
         env,
         healthPath: '/health',
@@ -457,6 +463,7 @@ async function main(): Promise<void> {
         warmupS: profile.warmupS,
         cacheTtlSeconds: profile.cacheTtlSeconds,
         orderConnections: profile.orderConnections,
+        nodeFlags,
       },
       data,
       roundTrips,

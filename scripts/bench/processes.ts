@@ -77,6 +77,20 @@ export async function startNodeServer(options: {
   return { label: options.label, child, pid: child.pid, origin, output: () => output, stop };
 }
 
+/**
+ * The Node flags `npm start` runs the server with (package.json's `start` script, between `node`
+ * and the script): the bench starts every server process with the same runtime settings.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error(`the start script does not run node: ${pkg.scripts.start}`);
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
+
 /** Resident set size of a process, in bytes, from /proc/<pid>/status (VmRSS). */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
