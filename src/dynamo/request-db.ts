@@ -69,7 +69,9 @@ export class RequestDb {
   readonly consistentItems: ItemLoader;
   readonly #doc: DynamoDBDocumentClient;
   #inFlight = 0;
-  #idleWaiters: Array<() => void> = [];
+  /** Batches waiting for the request to be idle, and whether an idle check is scheduled. */
+  #waiting: Array<() => void> = [];
+  #checkScheduled = false;
 
   constructor(options: RequestDbOptions) {
     this.#doc = options.doc;
@@ -108,14 +110,7 @@ export class RequestDb {
       return output;
     } finally {
       this.#inFlight--;
-      if (this.#inFlight === 0 && this.#idleWaiters.length > 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        // After the resolvers that await this call have run and queued their keys.
-        setImmediate(() => {
-          for (const waiter of waiters) this.#whenIdle(waiter);
-        });
-      }
+      this.#scheduleIdleCheck();
     }
   }
 
@@ -174,9 +169,25 @@ export class RequestDb {
   }
 
   #whenIdle(dispatch: () => void): void {
+    this.#waiting.push(dispatch);
+    this.#scheduleIdleCheck();
+  }
+
+  /**
+   * One check per turn of the event loop, after the resolvers woken by the last call have run
+   * (their promise continuations are microtasks, done before setImmediate) and queued their keys:
+   * if the request is still idle, every waiting batch goes out at once; if a call started
+   * meanwhile, its end schedules the next check.
+   */
+  #scheduleIdleCheck(): void {
+    if (this.#checkScheduled || this.#inFlight > 0 || this.#waiting.length === 0) return;
+    this.#checkScheduled = true;
     setImmediate(() => {
-      if (this.#inFlight === 0) dispatch();
-      else this.#idleWaiters.push(dispatch);
+      this.#checkScheduled = false;
+      if (this.#inFlight > 0) return;
+      const ready = this.#waiting;
+      this.#waiting = [];
+      for (const dispatch of ready) dispatch();
     });
   }
 }
