@@ -328,9 +328,6 @@ async function main(): Promise<void> {
         await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
       }
     }
-    // The mutation path too (the memory figures cover placeOrder): a customer and products of
-    // its own, so the contended products' stock and the buyers' orders stay as the run expects.
-    warmupRequests += await warmUpOrders(uncached, data, secrets.jwtSecret, profile);
     const afterWarmupBytes = rssBytes(uncached.pid);
     let served = 0;
     const samples: MemoryRun['samples'] = [];
@@ -500,50 +497,6 @@ async function main(): Promise<void> {
 }
 
 /** Orders under contention, then the zero-oversell check against the table. */
-/** CreateProfile once, then placeOrder for `warmupS` on the two ordinary stocked products. */
-async function warmUpOrders(
-  gateway: ChildServer,
-  data: BenchData,
-  jwtSecret: string,
-  profile: Profile,
-): Promise<number> {
-  const ops = contractOperations();
-  const [createProfile, placeOrder] = [ops.get('CreateProfile'), ops.get('PlaceOrder')];
-  if (!createProfile || !placeOrder) throw new Error('no CreateProfile or PlaceOrder operation');
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/graphql-response+json',
-    authorization: `Bearer ${await signDevToken(jwtSecret, { sub: 'bench-warmup', expiresIn: '2h' })}`,
-  };
-  const created = await fetch(`${gateway.origin}/graphql`, {
-    method: 'POST',
-    headers,
-    body: graphqlBody(createProfile, {
-      input: { name: 'Warm-up', email: 'warmup@bench.example' },
-    }),
-  });
-  if (!(await created.text()).includes('CreateProfileSuccess')) {
-    throw new Error('the warm-up customer could not be created');
-  }
-  const runId = Date.now().toString(36);
-  const result = await runLoad({
-    origin: gateway.origin,
-    connections: profile.connections,
-    durationS: profile.warmupS,
-    requests: (n) => ({
-      path: '/graphql',
-      headers,
-      body: graphqlBody(placeOrder, {
-        input: {
-          idempotencyKey: `warmup-${runId}-${n}`,
-          lines: [{ productId: data.stockedProducts[n % 2], quantity: 1 }],
-        },
-      }),
-    }),
-  });
-  return result.requests + 1;
-}
-
 async function placeOrders(
   gateway: ChildServer,
   data: BenchData,
