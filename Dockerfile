@@ -31,6 +31,6 @@ EXPOSE 4000
 # The slim image has no curl: ask node's own fetch. Exit 0 when /health answers 2xx.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The same heap budget as `npm start` (see README, "Memory"): without it V8 sizes the heap from
+# The same heap budget as `npm start` (README, "Choices and why"): without it V8 sizes the heap from
 # the host's memory and lets garbage pile up to ~130 MB of old space before it collects.
 CMD ["node", "--max-old-space-size=1024", "dist/src/server.js"]
