@@ -4,10 +4,11 @@
  *
  * The real app (createApp, production settings) runs in this process. Its document client is a
  * replayer: each command is answered with the output DynamoDB Local gave for the same command
- * (recorded once, first), on the next tick. Load is 10 requests at a time through app.fetch;
- * CPU time is process.cpuUsage() over the measured requests. `--profile DIR` writes a CPU profile
- * of each scenario's measured requests (open it in Chrome's DevTools) to see where that time goes. Figures are for comparing two
- * versions of the code on the same machine, one right after the other.
+ * (recorded once, first; BatchGetItem item by item), on the next tick. Load is 10 requests at a
+ * time through app.fetch; CPU time is process.cpuUsage() over the measured requests.
+ * `--profile DIR` writes a CPU profile of each scenario's measured requests (open it in Chrome's
+ * DevTools); BENCH_LOG_LEVEL=error shows the app's error log when a request fails. Figures are
+ * for comparing two versions of the code on the same machine, one right after the other.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
