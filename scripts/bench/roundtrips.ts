@@ -136,17 +136,7 @@ export function inProcessGateway(
         data?: Record<string, unknown> | null;
         errors?: unknown[];
       };
-      const after = dynamo.wire.snapshot();
-      const calls: Record<string, number> = {};
-      let total = 0;
-      for (const [name, count] of Object.entries(after)) {
-        const delta = count - (before[name] ?? 0);
-        if (delta > 0) {
-          calls[name] = delta;
-          total += delta;
-        }
-      }
-      return { body: parsed, calls, total, plan: recording.calls };
+      return { body: parsed, ...dynamo.wire.since(before), plan: recording.calls };
     },
   };
 }

@@ -43,6 +43,19 @@ export class WireCounter {
   snapshot(): Record<string, number> {
     return Object.fromEntries(this.counts);
   }
+  /** The attempts per command since `before` (a snapshot), the commands with none left out. */
+  since(before: Record<string, number>): { calls: Record<string, number>; total: number } {
+    const calls: Record<string, number> = {};
+    let total = 0;
+    for (const [name, count] of this.counts) {
+      const delta = count - (before[name] ?? 0);
+      if (delta > 0) {
+        calls[name] = delta;
+        total += delta;
+      }
+    }
+    return { calls, total };
+  }
   reset(): void {
     this.counts.clear();
   }

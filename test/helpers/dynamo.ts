@@ -48,15 +48,5 @@ export interface WireDelta<T> {
 export async function wireCalls<T>(table: TestTable, fn: () => Promise<T>): Promise<WireDelta<T>> {
   const before = table.dynamo.wire.snapshot();
   const result = await fn();
-  const after = table.dynamo.wire.snapshot();
-  const calls: Record<string, number> = {};
-  let total = 0;
-  for (const [name, count] of Object.entries(after)) {
-    const delta = count - (before[name] ?? 0);
-    if (delta > 0) {
-      calls[name] = delta;
-      total += delta;
-    }
-  }
-  return { result, calls, total };
+  return { result, ...table.dynamo.wire.since(before) };
 }

@@ -517,9 +517,9 @@ describe('updateProduct', () => {
         currentVersion: 2,
         expectedVersion: 1,
       });
-      const after = dynamo.wire.snapshot();
-      expect(after.BatchGetItem! - (before.BatchGetItem ?? 0)).toBe(1);
-      expect(after.TransactWriteItems! - (before.TransactWriteItems ?? 0)).toBe(1);
+      const { calls } = dynamo.wire.since(before);
+      expect(calls.BatchGetItem).toBe(1);
+      expect(calls.TransactWriteItems).toBe(1);
     } finally {
       dynamo.destroy();
     }
