@@ -12,9 +12,9 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
+import { type ContractData, runContract } from '../helpers/contract.js';
 import { stopServer } from '../helpers/server.js';
 
 /**
@@ -33,16 +33,6 @@ import { stopServer } from '../helpers/server.js';
  */
 const REPO = process.cwd();
 const DOCKERFILE = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
-const CONTRACT = readFileSync(
-  new URL('../../../shared/contract/storefront.graphql', import.meta.url),
-  'utf8',
-);
-const operations = new Map(
-  parse(CONTRACT)
-    .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
-    .map((op) => [op.name?.value ?? '', op]),
-);
-
 const JWT_SECRET = 'container-path-jwt-secret-0123456789-abcdef';
 const CURSOR_SECRET = 'container-path-cursor-secret-0123456789-abcdef';
 const TABLE_NAME = `ContainerPath-${Date.now()}-${process.pid}`;
@@ -331,30 +321,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: contract responses are checked field by field
-type Data = any;
+type Data = ContractData;
 
-async function run(
-  name: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Data> {
-  const op = operations.get(name);
-  if (!op) throw new Error(`no operation ${name} in the contract`);
-  const response = await fetch(`${origin}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query: print(op), operationName: name, variables }),
-  });
-  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
-  if (response.status !== 200 || body.errors) {
-    throw new Error(`${name} failed (HTTP ${response.status}): ${JSON.stringify(body, null, 2)}`);
-  }
-  return body.data;
+function run(name: string, variables: Record<string, unknown> = {}, token?: string): Promise<Data> {
+  return runContract(`${origin}/graphql`, name, variables, token);
 }
 
 describe('the Dockerfile, step by step, outside Docker', { timeout: 120_000 }, () => {

@@ -1,9 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
+import {
+  type ContractData,
+  contractBody,
+  contractOperationNames,
+  runContract,
+} from '../helpers/contract.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 import { SseReader } from '../helpers/sse.js';
 
@@ -12,16 +17,6 @@ import { SseReader } from '../helpers/sse.js';
  * started the README's way (embedded DynamoDB Local, sample data), in the order a storefront,
  * a customer and an admin would use them; the subscriptions over SSE, fed by the stream.
  */
-const CONTRACT = readFileSync(
-  new URL('../../../shared/contract/storefront.graphql', import.meta.url),
-  'utf8',
-);
-const operations = new Map(
-  parse(CONTRACT)
-    .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
-    .map((op) => [op.name?.value ?? '', op]),
-);
-
 const JWT_SECRET = 'contract-test-jwt-secret-0123456789-abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-contract-'));
 let server: StartedServer;
@@ -35,12 +30,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: contract responses are checked field by field
-type Data = any;
+type Data = ContractData;
 
 async function subscribe(name: string, variables: Record<string, unknown>, token?: string) {
-  const op = operations.get(name);
-  if (!op) throw new Error(`no operation ${name} in the contract`);
   const response = await fetch(server.url, {
     method: 'POST',
     headers: {
@@ -48,7 +40,7 @@ async function subscribe(name: string, variables: Record<string, unknown>, token
       accept: 'text/event-stream',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
-    body: JSON.stringify({ query: print(op), operationName: name, variables }),
+    body: contractBody(name, variables),
   });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -61,23 +53,9 @@ async function run(
   variables: Record<string, unknown> = {},
   token?: string,
 ): Promise<Data> {
-  const op = operations.get(name);
-  if (!op) throw new Error(`no operation ${name} in the contract`);
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query: print(op), operationName: name, variables }),
-  });
-  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
-  if (response.status !== 200 || body.errors) {
-    throw new Error(`${name} failed (HTTP ${response.status}): ${JSON.stringify(body, null, 2)}`);
-  }
+  const data = await runContract(server.url, name, variables, token);
   ran.add(name);
-  return body.data;
+  return data;
 }
 
 describe('the storefront contract against `npm start`', { timeout: 120_000 }, () => {
@@ -262,6 +240,6 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
   });
 
   it('ran every operation of the contract', () => {
-    expect([...ran].sort()).toEqual([...operations.keys()].sort());
+    expect([...ran].sort()).toEqual(contractOperationNames().sort());
   });
 });
