@@ -12,6 +12,7 @@ import { JavaMissingError } from './dynamo/local.js';
 import { ensureTable } from './dynamo/table.js';
 import { createLiveEvents, createStreamsClient, invalidateCacheOnEvents } from './events/live.js';
 import { createShopPubSub } from './events/pubsub.js';
+import { withJsonBody } from './http-body.js';
 import { createLogger, type Logger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
       inFlight.delete(response);
       if (stopping) server.closeIdleConnections();
     });
-    void app(request, response);
+    void withJsonBody(request, config.maxBodyBytes).then((ready) => {
+      if (ready) void app(request, response);
+    });
   });
   server.keepAliveTimeout = 65_000;
 
