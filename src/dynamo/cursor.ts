@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type Hmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { ClientError } from '../errors.js';
 
@@ -29,7 +29,7 @@ export class CursorCodec {
 
   encode(binding: string, payload: unknown): string {
     const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-    return `${VERSION}.${body}.${this.#mac(binding, body).toString('base64url')}`;
+    return `${VERSION}.${body}.${this.#hmac(binding, body).digest('base64url')}`;
   }
 
   /** Verifies before it parses: a bad cursor throws a CursorError and nothing reaches DynamoDB. */
@@ -39,7 +39,7 @@ export class CursorCodec {
     if (parts.length !== 3 || parts[0] !== VERSION) throw new CursorError();
     const [, body, mac] = parts as [string, string, string];
     const given = Buffer.from(mac, 'base64url');
-    const expected = this.#mac(binding, body);
+    const expected = this.#hmac(binding, body).digest();
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new CursorError();
     }
@@ -54,8 +54,12 @@ export class CursorCodec {
     return parsed.data;
   }
 
-  #mac(binding: string, body: string): Buffer {
-    return createHmac('sha256', this.#secret).update(binding).update('\n').update(body).digest();
+  /**
+   * The MAC of `binding`, a newline and `body`, in one update: on a page of cursors each call into
+   * the native HMAC costs more than its bytes (encode also takes the digest as base64url directly).
+   */
+  #hmac(binding: string, body: string): Hmac {
+    return createHmac('sha256', this.#secret).update(`${binding}\n${body}`);
   }
 }
 
