@@ -94,9 +94,14 @@ export const DYNAMODB_MAX_SORT_KEY_BYTES = 1024;
  */
 export function keyFits(key: { PK: string; SK: string }): boolean {
   return (
-    utf8(key.PK) <= DYNAMODB_MAX_PARTITION_KEY_BYTES && utf8(key.SK) <= DYNAMODB_MAX_SORT_KEY_BYTES
+    fitsUtf8(key.PK, DYNAMODB_MAX_PARTITION_KEY_BYTES) &&
+    fitsUtf8(key.SK, DYNAMODB_MAX_SORT_KEY_BYTES)
   );
 }
+
+/** A UTF-16 code unit is at most 3 bytes of UTF-8: a short string fits without being measured. */
+const fitsUtf8 = (value: string, maxBytes: number): boolean =>
+  value.length * 3 <= maxBytes || utf8(value) <= maxBytes;
 
 export interface ItemFitOptions {
   maxBytes?: number;

@@ -66,8 +66,9 @@ export class RequestDb {
   /** Capacity units consumed by the calls that succeeded (a failed write reports none). */
   readonly capacity = { read: 0, write: 0 };
   readonly items: ItemLoader;
-  readonly consistentItems: ItemLoader;
   readonly #doc: DynamoDBDocumentClient;
+  readonly #loader: (consistentRead: boolean) => ItemLoader;
+  #consistentItems: ItemLoader | undefined;
   #inFlight = 0;
   /** Batches waiting for the request to be idle, and whether an idle check is scheduled. */
   #waiting: Array<() => void> = [];
@@ -91,13 +92,18 @@ export class RequestDb {
           batchScheduleFn: (dispatch) => this.#whenIdle(dispatch),
         },
       );
+    this.#loader = loader;
     this.items = loader(false);
-    this.consistentItems = loader(true);
+  }
+
+  /** Strongly consistent reads, batched like `items` (made on first use: few requests need one). */
+  get consistentItems(): ItemLoader {
+    this.#consistentItems ??= this.#loader(true);
+    return this.#consistentItems;
   }
 
   async send<T>(command: Command): Promise<T> {
-    const short = command.constructor.name.replace(/Command$/, '');
-    const name = OPERATIONS[short] ?? short;
+    const name = operationName(command);
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
     this.#inFlight++;
     try {
@@ -190,6 +196,18 @@ export class RequestDb {
       for (const dispatch of ready) dispatch();
     });
   }
+}
+
+const operationNames = new WeakMap<object, string>();
+/** The DynamoDB operation a command calls (`BatchGetCommand` is BatchGetItem), once per class. */
+function operationName(command: Command): string {
+  let name = operationNames.get(command.constructor);
+  if (name === undefined) {
+    const short = command.constructor.name.replace(/Command$/, '');
+    name = OPERATIONS[short] ?? short;
+    operationNames.set(command.constructor, name);
+  }
+  return name;
 }
 
 /** The item keys a write command touched (PutItem, UpdateItem, DeleteItem, TransactWriteItems). */
