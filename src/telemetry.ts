@@ -33,6 +33,7 @@ const MAX_OPERATION_NAMES = 200;
 /** Paths outside this list share one label value: a scanner cannot grow the series count. */
 const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', METRICS_PATH]);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
+const knownPath = (path: string) => (KNOWN_PATHS.has(path) ? path : 'other');
 
 let processRegistry: Registry | undefined;
 /** CPU, memory, event loop, GC: one set per process (each set starts its own monitors). */
@@ -51,6 +52,8 @@ interface Operation {
 
 interface RequestState {
   started: number;
+  /** The path's label value, from the URL yoga parsed. */
+  path?: string;
   params?: GraphQLParams;
   operation?: Operation;
 }
@@ -77,17 +80,30 @@ export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsTo
     labelNames: operationLabels,
     registers: [appRegistry],
   });
-  const dynamoCalls = new Counter({
+  // Added up in plain maps on the request path and handed to prom-client when /metrics is read:
+  // a prom-client update validates and hashes its labels each time.
+  const callsByOperation = new Map<string, number>();
+  const capacityUsed = { read: 0, write: 0 };
+  new Counter({
     name: 'dynamodb_calls_total',
     help: 'DynamoDB calls made by GraphQL requests, by operation',
     labelNames: ['operation'],
     registers: [appRegistry],
+    collect() {
+      this.reset();
+      for (const [operation, count] of callsByOperation) this.inc({ operation }, count);
+    },
   });
-  const dynamoCapacity = new Counter({
+  new Counter({
     name: 'dynamodb_consumed_capacity_units_total',
     help: 'Capacity units that DynamoDB reported as consumed by GraphQL requests',
     labelNames: ['kind'],
     registers: [appRegistry],
+    collect() {
+      this.reset();
+      this.inc({ kind: 'read' }, capacityUsed.read);
+      this.inc({ kind: 'write' }, capacityUsed.write);
+    },
   });
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -139,6 +155,8 @@ export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsTo
     },
 
     async onRequest({ request, url, endResponse }) {
+      const state = requests.get(request);
+      if (state) state.path = knownPath(url.pathname);
       if (url.pathname === METRICS_PATH) endResponse(await metricsResponse(request));
     },
 
@@ -158,18 +176,20 @@ export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsTo
     onExecutionResult({ request, result, setResult, context }) {
       const state = requests.get(request);
       // The context exists once the operation validated; a refused one cost nothing.
-      const cost = requestCost((context as { db?: RequestDb }).db);
-      for (const [operation, count] of Object.entries(cost.calls)) {
-        dynamoCalls.inc({ operation }, count);
+      const db = (context as { db?: RequestDb }).db;
+      if (db) {
+        for (const [operation, count] of db.calls) {
+          callsByOperation.set(operation, (callsByOperation.get(operation) ?? 0) + count);
+        }
+        capacityUsed.read += db.capacity.read;
+        capacityUsed.write += db.capacity.write;
       }
-      dynamoCapacity.inc({ kind: 'read' }, cost.readCapacityUnits);
-      dynamoCapacity.inc({ kind: 'write' }, cost.writeCapacityUnits);
 
       let outcome = 'ok';
       if (result && !isAsyncIterable(result) && !Array.isArray(result)) {
         if (result.errors?.length) outcome = 'error';
         if (!config.isProduction || request.headers.get(COST_HEADER) === '1') {
-          setResult({ ...result, extensions: { ...result.extensions, cost } });
+          setResult({ ...result, extensions: { ...result.extensions, cost: requestCost(db) } });
         }
       }
       // Not parsed: a plugin answered from its params (a response cache hit, of a query that
@@ -187,11 +207,11 @@ export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsTo
     onResponse({ request, response }) {
       const state = requests.get(request);
       if (!state) return;
-      const path = new URL(request.url, 'http://localhost').pathname;
       httpDuration.observe(
         {
           method: KNOWN_METHODS.has(request.method) ? request.method : 'other',
-          path: KNOWN_PATHS.has(path) ? path : 'other',
+          // Set in onRequest; a response from before it (a CORS preflight, /health) parses the URL.
+          path: state.path ?? knownPath(new URL(request.url, 'http://localhost').pathname),
           status: String(response.status),
         },
         (performance.now() - state.started) / 1000,
