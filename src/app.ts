@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   type Cache,
   createInMemoryCache,
@@ -9,13 +8,15 @@ import {
   useResponseCache,
 } from '@graphql-yoga/plugin-response-cache';
 import {
+  type DocumentNode,
   type ExecutionResult,
   GraphQLError,
+  type GraphQLSchema,
   getOperationAST,
-  getVariableValues,
   type ValidationRule,
 } from 'graphql';
-import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import { bearerToken, createTokenVerifier } from './auth/tokens.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
@@ -122,14 +123,27 @@ export function createApp(deps: AppDeps) {
     };
   };
 
-  /** Masks unexpected errors (code + request id for the client, the cause in the log). */
-  const errorPlugin: Plugin<Context> = {
+  /**
+   * After each execution: unexpected errors masked (code + request id for the client, the cause
+   * in the log); the request's DynamoDB calls reported to `onRequestDone`; and a mutation's own
+   * writes invalidate cached public reads before its response is sent. One hook for the three:
+   * every hook is a step of envelop's per-request orchestration.
+   */
+  const { onRequestDone } = deps;
+  const executionPlugin: Plugin<Context> = {
     onExecute({ args }) {
+      const context = args.contextValue as Context;
       return {
         onExecuteDone({ result, setResult }) {
-          if (!('errors' in result)) return;
-          const masked = maskErrors(result as ExecutionResult, args.contextValue as Context);
-          if (masked) setResult(masked);
+          if ('errors' in result) {
+            const masked = maskErrors(result as ExecutionResult, context);
+            if (masked) setResult(masked);
+          }
+          onRequestDone?.(Object.fromEntries(context.db.calls), context.requestId);
+          const written = context.db.writes;
+          if (written.length === 0) return;
+          const stale = staleEntitiesForKeys(written);
+          if (stale.length > 0) return cache.invalidate(stale);
         },
       };
     },
@@ -149,31 +163,6 @@ export function createApp(deps: AppDeps) {
               if (masked) setNext(masked);
             },
           };
-        },
-      };
-    },
-  };
-
-  /** A mutation's own writes invalidate cached public reads before its response is sent. */
-  const invalidationPlugin: Plugin<Context> = {
-    onExecute({ args }) {
-      return {
-        async onExecuteDone() {
-          const written = (args.contextValue as Context).db.writes;
-          if (written.length === 0) return;
-          const stale = staleEntitiesForKeys(written);
-          if (stale.length > 0) await cache.invalidate(stale);
-        },
-      };
-    },
-  };
-
-  const callsPlugin: Plugin<Context> = {
-    onExecute({ args }) {
-      return {
-        onExecuteDone() {
-          const context = args.contextValue as Context;
-          deps.onRequestDone?.(Object.fromEntries(context.db.calls), context.requestId);
         },
       };
     },
@@ -305,9 +294,7 @@ export function createApp(deps: AppDeps) {
       requestIdPlugin,
       telemetryPlugin(config),
       ...securityPlugins(config, logger, schema),
-      errorPlugin,
-      callsPlugin,
-      invalidationPlugin,
+      executionPlugin,
       // Public catalog reads: anonymous requests only (nothing private can be in them), kept
       // for RESPONSE_CACHE_TTL_SECONDS, invalidated by our mutations' results and by the stream.
       // Not installed at all when the TTL is 0: the plugin hashes every request's document and
@@ -338,20 +325,17 @@ export function createApp(deps: AppDeps) {
           ]
         : []),
       ...(deps.subscriptions === false ? [noSubscriptionsPlugin] : []),
-      useReadinessCheck({
-        endpoint: '/ready',
+      readinessPlugin(async () => {
         // Not ready while the table cannot be described; the cause goes to the log, not the client.
-        check: async () => {
-          try {
-            const { Table } = await deps.client.send(
-              new DescribeTableCommand({ TableName: config.tableName }),
-            );
-            return Table?.TableStatus === 'ACTIVE' || Table?.TableStatus === 'UPDATING';
-          } catch (error) {
-            logger.warn({ err: error }, 'readiness check failed');
-            return false;
-          }
-        },
+        try {
+          const { Table } = await deps.client.send(
+            new DescribeTableCommand({ TableName: config.tableName }),
+          );
+          return Table?.TableStatus === 'ACTIVE' || Table?.TableStatus === 'UPDATING';
+        } catch (error) {
+          logger.warn({ err: error }, 'readiness check failed');
+          return false;
+        }
       }),
     ],
   });
@@ -360,32 +344,82 @@ export function createApp(deps: AppDeps) {
 export type App = ReturnType<typeof createApp>;
 
 /**
- * Queries and mutations run on graphql-jit (compiled once per document, kept with yoga's parse
- * cache): about a quarter less CPU per request than graphql-js' executor (scripts/bench/NOTES.md).
- * Resolvers, Pothos' wrappers (auth, errors as data, dataloaders) and the schema are the same,
- * and test/integration/executor.test.ts holds the two to the same answers (graphql-jit may order
- * a response's keys differently where fragments and @skip/@include mix; the values are the same).
- * Two cases stay on graphql-js: subscriptions, and variables that do not coerce to their types,
- * so that the request keeps graphql-js' error (a 400 with BAD_USER_INPUT, naming the variable).
+ * `GET /ready`: 200 when `check` says so, 503 otherwise. Yoga's useReadinessCheck does the same,
+ * but matches every request's URL against a URLPattern (a polyfill on Node 20), about 2 % of a
+ * catalog read's CPU; an exact path is all this endpoint needs.
+ */
+function readinessPlugin(check: () => Promise<boolean>): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/ready') return;
+      return check().then((ready) =>
+        endResponse(new fetchAPI.Response(null, { status: ready ? 200 : 503 })),
+      );
+    },
+  };
+}
+
+/**
+ * Queries and mutations run on graphql-jit (compiled once per document and operation, kept as
+ * long as yoga's parse cache keeps the document): about a quarter less CPU per request than
+ * graphql-js' executor (scripts/bench/NOTES.md). Resolvers, Pothos' wrappers (auth, errors as
+ * data, dataloaders) and the schema are the same, and test/integration/executor.test.ts holds the
+ * two to the same answers (graphql-jit may order a response's keys differently where fragments
+ * and @skip/@include mix; the values are the same).
+ * Two cases stay on graphql-js: subscriptions, and variables that do not coerce to their types
+ * (graphql-jit refuses those before running anything, with its own wording; graphql-js then
+ * runs the same request and gives its error: a 400 with BAD_USER_INPUT, naming the variable).
+ * @envelop/graphql-jit could only choose before running, by coercing every request's variables
+ * once more (about 2 % of a request's CPU).
  */
 function jitQueriesAndMutations(): Plugin {
-  const { onSubscribe: _standardSubscriptions, ...jit } = useGraphQlJit(
-    {},
-    {
-      enableIf: ({ schema: executable, document, operationName, variableValues }) => {
-        const operation = getOperationAST(document, operationName);
-        if (!operation || operation.operation === 'subscription') return false;
-        const coerced = getVariableValues(
-          executable,
-          operation.variableDefinitions ?? [],
-          variableValues ?? {},
-          { maxErrors: 1 },
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  const compile = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName?: string | null,
+  ) => {
+    let byOperation = compiled.get(document);
+    if (!byOperation) {
+      byOperation = new Map();
+      compiled.set(document, byOperation);
+    }
+    const key = operationName ?? '';
+    let query = byOperation.get(key);
+    if (query === undefined) {
+      const operation = getOperationAST(document, operationName);
+      const result =
+        operation && operation.operation !== 'subscription'
+          ? compileQuery(schema, document, operationName ?? undefined)
+          : null;
+      // Not compiled (a subscription, or something graphql-jit cannot compile): graphql-js runs it.
+      query = result && isCompiledQuery(result) ? result : null;
+      byOperation.set(key, query);
+    }
+    return query;
+  };
+  return {
+    onExecute({ executeFn, setExecuteFn }) {
+      // Compiled for the document it is called with: a later plugin may run another one (the
+      // response cache adds the fields it identifies entities by).
+      setExecuteFn((execution) => {
+        const query = compile(execution.schema, execution.document, execution.operationName);
+        if (!query) return executeFn(execution);
+        const result = query.query(
+          execution.rootValue,
+          execution.contextValue,
+          execution.variableValues,
         );
-        return !('errors' in coerced);
-      },
+        // Refused before execution (variables that do not coerce): graphql-js' own answer.
+        if (!isPromiseLike(result) && !('data' in result)) return executeFn(execution);
+        return result;
+      });
     },
-  );
-  return jit as Plugin;
+  };
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T>)?.then === 'function';
 }
 
 const GRAPHIQL_QUERY = `# Welcome to the shop gateway. Try the catalog:
