@@ -1,12 +1,18 @@
 import { useRateLimiter } from '@envelop/rate-limiter';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type ExecutionResult, GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
+import {
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  type ValidationRule,
+} from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -37,19 +43,16 @@ export function securityPlugins(config: Config, logger: Logger, schema: GraphQLS
     bodyLimitPlugin(config.maxBodyBytes),
     httpRefusalsPlugin(),
     requestErrorCodePlugin(),
-    maxDepthPlugin({
-      n: config.limits.depth,
-      flattenFragments: true,
-      ...common('depth'),
-    }) as Plugin,
-    maxAliasesPlugin({ n: config.limits.aliases, ...common('aliases') }) as Plugin,
     maxTokensPlugin({ n: config.limits.tokens, ...common('tokens') }) as Plugin,
-    maxDirectivesPlugin({ n: config.limits.directives, ...common('directives') }) as Plugin,
-    costLimitPlugin({
-      maxCost: config.limits.cost,
-      flattenFragments: true,
-      ...common('cost'),
-    }) as Plugin,
+    // graphql-armor's depth, aliases, directives and cost limits are validation rules; each of
+    // its plugins adds one in its own onValidate hook, made anew per request. One hook adds the
+    // four, made once (each hook is a step of envelop's orchestration on every request).
+    validationRulesPlugin([
+      maxDepthRule({ n: config.limits.depth, flattenFragments: true, ...common('depth') }),
+      maxAliasesRule({ n: config.limits.aliases, ...common('aliases') }),
+      maxDirectivesRule({ n: config.limits.directives, ...common('directives') }),
+      costLimitRule({ maxCost: config.limits.cost, flattenFragments: true, ...common('cost') }),
+    ]),
     mutationRateLimit(config, schema),
   ];
   if (config.isProduction) {
@@ -59,6 +62,15 @@ export function securityPlugins(config: Config, logger: Logger, schema: GraphQLS
 }
 
 type LimitName = keyof Config['limits'];
+
+/** Adds the given validation rules to every validation (yoga caches the result per document). */
+function validationRulesPlugin(rules: ValidationRule[]): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      for (const rule of rules) addValidationRule(rule);
+    },
+  };
+}
 
 const LIMIT_LABELS: Record<LimitName, string> = {
   depth: 'Query depth',
