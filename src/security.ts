@@ -136,8 +136,13 @@ export function httpRefusalsPlugin(): Plugin {
     },
     // Yoga's GET and form parsers JSON.parse `variables` and `extensions` unguarded: bad JSON
     // there would be an unexpected error (masked, logged), not the client's 400.
-    onRequestParse({ requestParser, setRequestParser }) {
-      if (!requestParser) return;
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      // A JSON or GraphQL POST body: yoga's own parser answers bad JSON with its 400.
+      if (
+        !requestParser ||
+        (request.method === 'POST' && PARSED_BY_YOGA.test(contentType(request)))
+      )
+        return;
       setRequestParser(async (request) => {
         try {
           return await requestParser(request);
@@ -189,6 +194,9 @@ export function requestErrorCodePlugin(): Plugin {
     },
   };
 }
+
+const PARSED_BY_YOGA = /^\s*application\/(json|graphql\+json|graphql)\s*(;|$)/i;
+const contentType = (request: Request) => request.headers.get('content-type') ?? '';
 
 /** The media types yoga can answer a GraphQL request with (see its result processors). */
 const ACCEPTABLE = [
