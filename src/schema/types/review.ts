@@ -6,6 +6,7 @@ import { keys } from '../../dynamo/keys.js';
 import { loadItems } from '../../repositories/items.js';
 import { toReview } from '../../repositories/reviews.js';
 import { builder } from '../builder.js';
+import { loadOne } from '../load-one.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
 // A cycle (product.ts shows reviews): ProductNode is only used inside field thunks here.
@@ -41,7 +42,8 @@ ReviewNode.implement({
       type: CustomerNode,
       nullable: true,
       description: 'The reviewer (batched with the other keys of the request).',
-      resolve: (review) => review.customerId,
+      resolve: (review, _args, context) =>
+        loadOne((ids) => context.repos.customers.getMany(ids), review.customerId),
     }),
   }),
 });
