@@ -4,6 +4,9 @@
  * Returning the bare id instead would have Pothos' loadable ref load it through its own
  * DataLoader per type: a second batching layer over the first, which saves no call and cost
  * about 5 % of a ProductPage's CPU (its ten review authors; scripts/bench/NOTES.md).
+ * For fields whose ids are distinct within a list (a product's reviewers: one review per
+ * customer and product). Where ids repeat (a product's category, an order line's product), the
+ * loadable ref's cache maps each item once, and measured faster.
  * An Error for the key is thrown, so it is that field's error, as through the loadable ref.
  */
 export async function loadOne<T>(

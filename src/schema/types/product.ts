@@ -16,7 +16,6 @@ import {
 } from '../../domain/validation.js';
 import { cursorBinding } from '../../dynamo/cursor.js';
 import { builder } from '../builder.js';
-import { loadOne } from '../load-one.js';
 import { prefetchStock } from '../prefetch.js';
 import { CategoryNode } from './category.js';
 import { ReviewConnection } from './review.js';
@@ -75,8 +74,7 @@ ProductNode.implement({
     category: t.field({
       type: CategoryNode,
       nullable: true,
-      resolve: (product, _args, context) =>
-        loadOne((slugs) => context.repos.categories.getMany(slugs), product.categorySlug),
+      resolve: (product) => product.categorySlug,
     }),
     rating: t.field({
       type: ProductRating,
