@@ -1,52 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, NotFoundError, ValidationError } from './domain/errors.js';
+import { isUnavailableError } from './dynamo/unavailable.js';
 import { ClientError } from './errors.js';
 
 export const INTERNAL_ERROR_MESSAGE = 'Unexpected error';
 export const UNAVAILABLE_MESSAGE = 'The database is unavailable; try again shortly';
-
-/** Node's network error codes for a peer that cannot be reached or went away. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-/**
- * SDK and DynamoDB error names that mean "not now" rather than "wrong": the SDK's own timeouts
- * (connectionTimeout, requestTimeout) and DynamoDB's overload answers once retries ran out.
- */
-const UNAVAILABLE_NAMES = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-]);
-
-/**
- * True when an error (or one of its causes) says DynamoDB could not be reached or could not
- * answer in time: the request failed because of the database, not because of the request.
- */
-export function isUnavailableError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const { code, name, message } = current as Error & { code?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (UNAVAILABLE_NAMES.has(name)) return true;
-    if (/socket hang up/i.test(message)) return true;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 export interface ErrorReport {
   /** What the client gets. */

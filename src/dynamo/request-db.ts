@@ -8,6 +8,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import DataLoader from 'dataloader';
 import { batchGetItems, type Item } from './batch-get.js';
 import { keyId, type TableKey } from './keys.js';
+import { isUnreachableError } from './unavailable.js';
 
 /** Any lib-dynamodb command; the output type is given by the caller. */
 type Command = { readonly input: object };
@@ -70,6 +71,8 @@ export class RequestDb {
   readonly #loader: (consistentRead: boolean) => ItemLoader;
   #consistentItems: ItemLoader | undefined;
   #inFlight = 0;
+  /** The first error that said DynamoDB cannot be reached: the request's later calls fail with it. */
+  #unreachable: unknown;
   /** Batches waiting for the request to be idle, and whether an idle check is scheduled. */
   #waiting: Array<() => void> = [];
   #checkScheduled = false;
@@ -102,7 +105,15 @@ export class RequestDb {
     return this.#consistentItems;
   }
 
+  /**
+   * Sends a command as part of this request. Once a call of the request found DynamoDB
+   * unreachable (a refused connection, the SDK's timeouts after its retries), the calls after it
+   * fail at once with the same error: the request is answered SERVICE_UNAVAILABLE within one
+   * call's time bound, not one bound per call still to come (a batch that waited for the failed
+   * call, say). Throttling is not this: it is per key, and another call may well go through.
+   */
   async send<T>(command: Command): Promise<T> {
+    if (this.#unreachable !== undefined) throw this.#unreachable;
     const name = operationName(command);
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
     this.#inFlight++;
@@ -114,6 +125,9 @@ export class RequestDb {
         (output as { ConsumedCapacity?: Consumed | Consumed[] } | undefined)?.ConsumedCapacity,
       );
       return output;
+    } catch (error) {
+      if (this.#unreachable === undefined && isUnreachableError(error)) this.#unreachable = error;
+      throw error;
     } finally {
       this.#inFlight--;
       this.#scheduleIdleCheck();

@@ -2,10 +2,10 @@ import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfStockError, ValidationError } from '../../src/domain/errors.js';
 import { CursorError } from '../../src/dynamo/cursor.js';
+import { isUnavailableError } from '../../src/dynamo/unavailable.js';
 import { AuthError, ClientError } from '../../src/errors.js';
 import {
   INTERNAL_ERROR_MESSAGE,
-  isUnavailableError,
   toClientError,
   UNAVAILABLE_MESSAGE,
 } from '../../src/graphql-errors.js';
