@@ -106,11 +106,22 @@ export class RequestDb {
   }
 
   /**
+   * A new answer on the same request (each event of a subscription): what earlier answers
+   * loaded is forgotten, and so is an earlier failure to reach DynamoDB.
+   */
+  startAnswer(): void {
+    this.items.clearAll();
+    this.#consistentItems?.clearAll();
+    this.#unreachable = undefined;
+  }
+
+  /**
    * Sends a command as part of this request. Once a call of the request found DynamoDB
    * unreachable (a refused connection, the SDK's timeouts after its retries), the calls after it
    * fail at once with the same error: the request is answered SERVICE_UNAVAILABLE within one
    * call's time bound, not one bound per call still to come (a batch that waited for the failed
    * call, say). Throttling is not this: it is per key, and another call may well go through.
+   * A subscription starts each event's answer afresh (startAnswer).
    */
   async send<T>(command: Command): Promise<T> {
     if (this.#unreachable !== undefined) throw this.#unreachable;

@@ -36,6 +36,21 @@ describe('RequestDb: once DynamoDB is unreachable, the rest of the request fails
     expect(db.calls.get('GetItem')).toBe(1);
   });
 
+  it('a new answer on the same request (a subscription event) starts afresh', async () => {
+    const error = unreachable();
+    const { doc, sent } = scripted([
+      () => {
+        throw error;
+      },
+      () => ({ Item: { PK: 'P', SK: 'S' } }),
+    ]);
+    const db = new RequestDb({ doc, tableName: 'Shop' });
+    await expect(db.send(get())).rejects.toBe(error);
+    db.startAnswer();
+    await expect(db.send(get())).resolves.toEqual({ Item: { PK: 'P', SK: 'S' } });
+    expect(sent).toEqual(['GetCommand', 'GetCommand']);
+  });
+
   it('goes on after an error that is not about reaching DynamoDB (throttling, a condition)', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'ProvisionedThroughputExceededException',

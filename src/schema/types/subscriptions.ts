@@ -22,8 +22,9 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, context) =>
       untilAborted(context.pubsub.subscribe('stockChanged', args.productId.id), context.shutdown),
     resolve: (event, _args, context) => {
-      // Each event is a new answer: forget what earlier events loaded, keep the stream's image.
-      context.db.items.clearAll();
+      // Each event is a new answer: forget what earlier events loaded (and an earlier failure to
+      // reach DynamoDB, during an outage), keep the stream's image.
+      context.db.startAnswer();
       context.db.items.prime(keys.inventory(event.productId), event.item);
       return event.productId;
     },
