@@ -17,19 +17,26 @@ function scripted(answers: Array<() => unknown>) {
 }
 
 const get = () => new GetCommand({ TableName: 'Shop', Key: { PK: 'P', SK: 'S' } });
+const FOUND = { Item: { PK: 'P', SK: 'S' } };
+
+/** A request whose first call fails with `error` and whose next call, if sent, finds an item. */
+function failingOnce(error: Error) {
+  const { doc, sent } = scripted([
+    () => {
+      throw error;
+    },
+    () => FOUND,
+  ]);
+  return { db: new RequestDb({ doc, tableName: 'Shop' }), sent };
+}
+
 const unreachable = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
 
 describe('RequestDb: once DynamoDB is unreachable, the rest of the request fails at once', () => {
   it('throws the first unreachable error for later calls, without sending them', async () => {
     const error = unreachable();
-    const { doc, sent } = scripted([
-      () => {
-        throw error;
-      },
-      () => ({ Item: { PK: 'P', SK: 'S' } }),
-    ]);
-    const db = new RequestDb({ doc, tableName: 'Shop' });
+    const { db, sent } = failingOnce(error);
     await expect(db.send(get())).rejects.toBe(error);
     await expect(db.send(get())).rejects.toBe(error);
     expect(sent).toEqual(['GetCommand']);
@@ -38,16 +45,10 @@ describe('RequestDb: once DynamoDB is unreachable, the rest of the request fails
 
   it('a new answer on the same request (a subscription event) starts afresh', async () => {
     const error = unreachable();
-    const { doc, sent } = scripted([
-      () => {
-        throw error;
-      },
-      () => ({ Item: { PK: 'P', SK: 'S' } }),
-    ]);
-    const db = new RequestDb({ doc, tableName: 'Shop' });
+    const { db, sent } = failingOnce(error);
     await expect(db.send(get())).rejects.toBe(error);
     db.startAnswer();
-    await expect(db.send(get())).resolves.toEqual({ Item: { PK: 'P', SK: 'S' } });
+    await expect(db.send(get())).resolves.toEqual(FOUND);
     expect(sent).toEqual(['GetCommand', 'GetCommand']);
   });
 
@@ -55,15 +56,9 @@ describe('RequestDb: once DynamoDB is unreachable, the rest of the request fails
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'ProvisionedThroughputExceededException',
     });
-    const { doc, sent } = scripted([
-      () => {
-        throw throttled;
-      },
-      () => ({ Item: { PK: 'P', SK: 'S' } }),
-    ]);
-    const db = new RequestDb({ doc, tableName: 'Shop' });
+    const { db, sent } = failingOnce(throttled);
     await expect(db.send(get())).rejects.toBe(throttled);
-    await expect(db.send(get())).resolves.toEqual({ Item: { PK: 'P', SK: 'S' } });
+    await expect(db.send(get())).resolves.toEqual(FOUND);
     expect(sent).toEqual(['GetCommand', 'GetCommand']);
   });
 
