@@ -1,14 +1,14 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withJsonBody } from '../../src/http-body.js';
+import { preRead, withJsonBody } from '../../src/http-body.js';
 
 const MAX = 1_000;
 
 /** What the server saw of each request: what withJsonBody answered, and the body it read. */
 interface Seen {
   ready: boolean;
-  preRead: string | undefined;
+  preRead: unknown;
   /** The body the handler could still read from the stream when withJsonBody left it alone. */
   streamed: string;
 }
@@ -21,7 +21,7 @@ let settled: () => void = () => {};
 beforeAll(async () => {
   server = createServer((request, response) => {
     void withJsonBody(request, MAX).then(async (ready) => {
-      const preRead = (request as IncomingMessage & { body?: string }).body;
+      const preRead = (request as IncomingMessage & { body?: unknown }).body;
       let streamed = '';
       if (ready && preRead === undefined) {
         for await (const chunk of request) streamed += String(chunk);
@@ -59,11 +59,35 @@ async function send(options: {
   return seen.at(-1) as Seen;
 }
 
+describe('preRead', () => {
+  it('parses an object with a key and keeps its own __proto__ key as data', () => {
+    const parsed = preRead('{"__proto__":{"x":1},"query":"{ a }"}') as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'query']);
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(preRead('{"query":"{ a }"}')).toEqual({ query: '{ a }' });
+  });
+});
+
 describe('withJsonBody: a small JSON body is read before the request reaches yoga', () => {
-  it('reads a JSON POST of a declared length into request.body', async () => {
-    const body = JSON.stringify({ query: '{ categories { id name } }', variables: { é: 'ü' } });
+  it('reads a JSON POST of a declared length into request.body, parsed', async () => {
+    const sent = { query: '{ categories { id name } }', variables: { é: 'ü' } };
+    const body = JSON.stringify(sent);
     const result = await send({ headers: { 'content-type': 'application/json' }, body });
-    expect(result).toEqual({ ready: true, preRead: body, streamed: '' });
+    expect(result).toEqual({ ready: true, preRead: sent, streamed: '' });
+  });
+
+  it('hands over as text what yoga must judge: invalid JSON, arrays, primitives, {}', async () => {
+    for (const body of [
+      '{"query":',
+      '[{"query":"{ __typename }"}]',
+      '"query"',
+      '42',
+      'null',
+      '{}',
+    ]) {
+      const result = await send({ headers: { 'content-type': 'application/json' }, body });
+      expect(result).toEqual({ ready: true, preRead: body, streamed: '' });
+    }
   });
 
   it('takes application/graphql+json and a charset too', async () => {
@@ -72,7 +96,7 @@ describe('withJsonBody: a small JSON body is read before the request reaches yog
       headers: { 'content-type': 'application/graphql+json; charset=utf-8' },
       body,
     });
-    expect(result.preRead).toBe(body);
+    expect(result.preRead).toEqual({ query: '{ __typename }' });
   });
 
   it('leaves alone a body over the limit: yoga and bodyLimitPlugin see the stream', async () => {
