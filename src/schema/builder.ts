@@ -11,6 +11,7 @@ import type { RequestDb } from '../dynamo/request-db.js';
 import { AuthError, ForbiddenError } from '../errors.js';
 import type { ShopPubSub } from '../events/pubsub.js';
 import type { Repositories } from '../repositories/index.js';
+import SyncNodeIdPlugin from './sync-node-id.js';
 
 /** Fresh for every request: the loaders live in `db`, so nothing is shared between viewers. */
 export interface Context {
@@ -42,8 +43,16 @@ export const builder = new SchemaBuilder<{
   // scope-auth first (it must run before resolvers); relay before it would also be possible,
   // but ids are decoded in resolvers here. errors before dataloader, as their docs say;
   // validation (zod schemas on arguments and input fields) after errors, so that its failures
-  // become ValidationError results of the mutations that list that type.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, DataloaderPlugin, RelayPlugin],
+  // become ValidationError results of the mutations that list that type. syncNodeId last: it
+  // replaces only the relay id field's own resolver (src/schema/sync-node-id.ts).
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ValidationPlugin,
+    DataloaderPlugin,
+    RelayPlugin,
+    SyncNodeIdPlugin,
+  ],
   validation: {
     validationError: (result) => validationErrorFromIssues(result.issues),
   },
