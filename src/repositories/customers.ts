@@ -5,7 +5,7 @@ import { assertItemFits } from '../dynamo/item-size.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
-import { loadItems, type RepositoryLimits, read } from './items.js';
+import { loadItem, loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CUSTOMER_ENTITY = 'Customer';
 export const EMAIL_CLAIM_ENTITY = 'EmailClaim';
@@ -49,6 +49,12 @@ export class CustomerRepository {
       ids.map((id) => keys.customer(id)),
     );
     return items.map((item) => (item instanceof Error || item === null ? item : toCustomer(item)));
+  }
+
+  /** Access pattern 6 for one profile, in the same batch as `getMany` (a review's author). */
+  async get(id: string): Promise<Customer | null> {
+    const item = await loadItem(this.db.items, keys.customer(id));
+    return item ? toCustomer(item) : null;
   }
 
   /**

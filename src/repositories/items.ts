@@ -59,3 +59,12 @@ export async function loadItems(
   let next = 0;
   return keys.map((_, i) => (fits[i] ? (loaded[next++] ?? null) : null));
 }
+
+/**
+ * One item by key through a request's loader: `loadItems` for a single key, without its arrays
+ * (a review's author, ten per ProductPage). It joins the same BatchGetItem as every other key the
+ * request is waiting for; an Error for the key (still unprocessed) rejects, so it is the field's.
+ */
+export function loadItem(loader: ItemLoader, key: TableKey): Promise<Item | null> {
+  return keyFits(key) ? loader.load(key) : Promise.resolve(null);
+}

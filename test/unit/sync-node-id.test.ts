@@ -25,7 +25,7 @@ function buildSchema(options: {
       ScopeAuthPlugin,
       DataloaderPlugin,
       RelayPlugin,
-      ...(options.sync ? [SyncNodeIdPlugin] : []),
+      ...(options.sync ? ([SyncNodeIdPlugin] as const) : []),
     ],
     scopeAuth: { authScopes: () => ({ public: true }) },
     relay: {

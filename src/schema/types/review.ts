@@ -6,7 +6,6 @@ import { keys } from '../../dynamo/keys.js';
 import { loadItems } from '../../repositories/items.js';
 import { toReview } from '../../repositories/reviews.js';
 import { builder } from '../builder.js';
-import { loadOne } from '../load-one.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
 // A cycle (product.ts shows reviews): ProductNode is only used inside field thunks here.
@@ -42,8 +41,11 @@ ReviewNode.implement({
       type: CustomerNode,
       nullable: true,
       description: 'The reviewer (batched with the other keys of the request).',
-      resolve: (review, _args, context) =>
-        loadOne((ids) => context.repos.customers.getMany(ids), review.customerId),
+      // Read by key straight through the request's batch loader rather than returned as an id
+      // for the loadable ref's own DataLoader (a second batching layer that saves no call: a
+      // product's reviewers are distinct). Where ids repeat (a product's category, the products
+      // of order and cart lines) the loadable ref stays: its cache maps each item once.
+      resolve: (review, _args, context) => context.repos.customers.get(review.customerId),
     }),
   }),
 });
