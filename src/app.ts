@@ -222,11 +222,12 @@ export function createApp(deps: AppDeps) {
     // loads them from unpkg.com, which a machine without internet cannot reach.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // Yoga logs a few debug lines per request: its words are joined only for a level pino writes.
     logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      debug: (...args) => yogaLog(logger, 'debug', args),
+      info: (...args) => yogaLog(logger, 'info', args),
+      warn: (...args) => yogaLog(logger, 'warn', args),
+      error: (...args) => yogaLog(logger, 'error', args),
     },
     // Execution errors are masked by errorPlugin, which knows the request id. Yoga's masking
     // only sees what escapes execution: GraphQL errors pass, anything else is masked and logged.
@@ -342,6 +343,10 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]) {
+  if (logger.isLevelEnabled(level)) logger[level](args.map(String).join(' '));
+}
 
 /**
  * `GET /ready`: 200 when `check` says so, 503 otherwise. Yoga's useReadinessCheck does the same,
