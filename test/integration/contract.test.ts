@@ -243,3 +243,46 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
     expect([...ran].sort()).toEqual(contractOperationNames().sort());
   });
 });
+
+describe('request bodies through `npm start`, which reads JSON bodies before yoga', {
+  timeout: 60_000,
+}, () => {
+  // The GraphQL-over-HTTP media type, as the abuse suite sends it (through the app alone).
+  const post = (body: string, contentType = 'application/json') =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, accept: 'application/graphql-response+json' },
+      body,
+    });
+
+  it('a JSON object is answered; what is not one gets the 400s the abuse suite expects', async () => {
+    const ok = await post(
+      JSON.stringify({
+        query: 'query Q($n: Int) { featuredProducts(first: $n) { edges { node { id } } } }',
+        variables: { n: 2 },
+        operationName: 'Q',
+      }),
+    );
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).data.featuredProducts.edges).toHaveLength(2);
+    const plus = await post(
+      '{"query":"{ __typename }"}',
+      'application/graphql+json; charset=utf-8',
+    );
+    expect(await plus.json()).toMatchObject({ data: { __typename: 'Query' } });
+    for (const body of [
+      '{"query":',
+      '[{"query":"{ __typename }"}]',
+      '{}',
+      '"query"',
+      'null',
+      '{"variables":{}}',
+    ]) {
+      const response = await post(body);
+      expect(response.status, body).toBe(400);
+      const answer = await response.json();
+      expect(answer.data, body).toBeUndefined();
+      expect(answer.errors?.[0]?.extensions?.code, body).toBe('BAD_REQUEST');
+    }
+  });
+});
