@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const JSON_TYPE = /^\s*application\/(graphql\+)?json\s*(;|$)/i;
 
@@ -45,6 +45,21 @@ export function withJsonBody(request: IncomingMessage, maxBytes: number): Promis
       if (!request.complete) resolve(false);
     });
   });
+}
+
+/**
+ * A Node request listener: `app` (yoga's) behind withJsonBody. What `npm start` serves, and what
+ * the HTTP test suites (abuse, fuzz, production) run, so they see the body as the server does.
+ */
+export function serveWithJsonBody(
+  app: (request: IncomingMessage, response: ServerResponse) => unknown,
+  maxBytes: number,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    void withJsonBody(request, maxBytes).then((ready) => {
+      if (ready) void app(request, response);
+    });
+  };
 }
 
 /** The parsed body when it is a JSON object with a key, else the text (see withJsonBody). */

@@ -12,7 +12,7 @@ import { JavaMissingError } from './dynamo/local.js';
 import { ensureTable } from './dynamo/table.js';
 import { createLiveEvents, createStreamsClient, invalidateCacheOnEvents } from './events/live.js';
 import { createShopPubSub } from './events/pubsub.js';
-import { withJsonBody } from './http-body.js';
+import { serveWithJsonBody } from './http-body.js';
 import { createLogger, type Logger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
   // `Connection: close` (a load balancer retries it elsewhere); a response still in flight
   // closes its connection once sent, so no connection outlives the drain.
   const inFlight = new Set<ServerResponse>();
+  const serve = serveWithJsonBody(app, config.maxBodyBytes);
   const server = createServer((request, response) => {
     if (stopping) {
       response.writeHead(503, {
@@ -132,9 +133,7 @@ async function main(): Promise<void> {
       inFlight.delete(response);
       if (stopping) server.closeIdleConnections();
     });
-    void withJsonBody(request, config.maxBodyBytes).then((ready) => {
-      if (ready) void app(request, response);
-    });
+    serve(request, response);
   });
   server.keepAliveTimeout = 65_000;
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
+import { serveWithJsonBody } from '../../src/http-body.js';
 import { testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
 
@@ -56,7 +57,8 @@ export async function startHttpServer(
     logs,
   );
   const app = createApp({ config, logger, client: table.dynamo.client, doc: table.dynamo.doc });
-  const server = createServer(app);
+  // As `npm start` serves it: JSON bodies are read before yoga (src/http-body.ts).
+  const server = createServer(serveWithJsonBody(app, config.maxBodyBytes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
