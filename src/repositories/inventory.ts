@@ -6,7 +6,7 @@ import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import type { TransactItem } from '../dynamo/transact.js';
-import { read } from './items.js';
+import { loadItem, read } from './items.js';
 
 export const INVENTORY_ENTITY = 'Inventory';
 
@@ -38,10 +38,13 @@ export function newInventoryPut(tableName: string, inventory: Inventory): Transa
 export class InventoryRepository {
   constructor(private readonly db: RequestDb) {}
 
-  /** Access pattern 1 (stock): the INVENTORY items, batched with every other key read. */
-  async getMany(productIds: readonly string[]): Promise<Array<Inventory | null | Error>> {
-    const items = await this.db.items.loadMany(productIds.map((id) => keys.inventory(id)));
-    return items.map((item) => (item instanceof Error || item === null ? item : toInventory(item)));
+  /**
+   * Access pattern 1 (stock): a product's INVENTORY item, batched with every other key read
+   * (a product's `stock`, twenty on a CategoryPage); an Error for the key rejects.
+   */
+  async get(productId: string): Promise<Inventory | null> {
+    const item = await loadItem(this.db.items, keys.inventory(productId));
+    return item ? toInventory(item) : null;
   }
 
   /**

@@ -65,11 +65,8 @@ ProductNode.implement({
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     stock: t.int({
       description: 'From the INVENTORY item, batched with the other keys of the request.',
-      resolve: async (product, _args, context) => {
-        const [inventory] = await context.repos.inventory.getMany([product.id]);
-        if (inventory instanceof Error) throw inventory;
-        return inventory?.stock ?? 0;
-      },
+      resolve: async (product, _args, context) =>
+        (await context.repos.inventory.get(product.id))?.stock ?? 0,
     }),
     category: t.field({
       type: CategoryNode,
