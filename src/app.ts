@@ -190,6 +190,7 @@ export function createApp(deps: AppDeps) {
     },
   };
 
+  const jit = config.executor === 'jit' ? jitQueriesAndMutations() : undefined;
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -291,9 +292,9 @@ export function createApp(deps: AppDeps) {
       };
     },
     plugins: [
-      ...(config.executor === 'jit' ? [jitQueriesAndMutations()] : []),
+      ...(jit ? [jit] : []),
       requestIdPlugin,
-      telemetryPlugin(config),
+      telemetryPlugin(config, { compiledOperations: jit?.compilations }),
       ...securityPlugins(config, logger, schema),
       executionPlugin,
       // Public catalog reads: anonymous requests only (nothing private can be in them), kept
@@ -377,8 +378,9 @@ function readinessPlugin(check: () => Promise<boolean>): Plugin {
  * @envelop/graphql-jit could only choose before running, by coercing every request's variables
  * once more (about 2 % of a request's CPU).
  */
-function jitQueriesAndMutations(): Plugin {
+function jitQueriesAndMutations(): Plugin & { compilations: () => number } {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  let compilations = 0;
   const compile = (
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -392,6 +394,7 @@ function jitQueriesAndMutations(): Plugin {
     const key = operationName ?? '';
     let query = byOperation.get(key);
     if (query === undefined) {
+      compilations++;
       const operation = getOperationAST(document, operationName);
       const result =
         operation && operation.operation !== 'subscription'
@@ -404,6 +407,7 @@ function jitQueriesAndMutations(): Plugin {
     return query;
   };
   return {
+    compilations: () => compilations,
     onExecute({ executeFn, setExecuteFn }) {
       // Compiled for the document it is called with: a later plugin may run another one (the
       // response cache adds the fields it identifies entities by).

@@ -268,7 +268,17 @@ function mutationRateLimit(config: Config, schema: GraphQLSchema): Plugin {
     onExecute(payload) {
       const { document, operationName } = payload.args;
       if (getOperationAST(document, operationName)?.operation !== 'mutation') return;
-      return onExecute(payload);
+      try {
+        return onExecute(payload);
+      } finally {
+        // The limiter hands execution `visit(document, ...)`: a copy of every node, made anew on
+        // every mutation (graphql's visit copies what a visitor returns, even the node itself).
+        // Per-document caches then missed on every mutation: graphql-jit compiled each one
+        // again, and the response cache added its typenames again. With `transformError` a limit
+        // throws and the visitor drops nothing, so the copy is the same document: execution
+        // gets the original, which yoga's parse cache keeps.
+        payload.args.document = document;
+      }
     },
   };
 }

@@ -65,7 +65,13 @@ interface RequestState {
  * in one process, such as tests, do not share counters. With `metricsToken`, /metrics asks
  * for `Authorization: Bearer <token>`.
  */
-export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsToken'>): Plugin {
+export function telemetryPlugin(
+  config: Pick<Config, 'isProduction' | 'metricsToken'>,
+  sources: {
+    /** Operations the executor has compiled so far (graphql-jit), read when /metrics is. */
+    compiledOperations?: () => number;
+  } = {},
+): Plugin {
   const appRegistry = new Registry();
   const operationLabels = ['operation_type', 'operation_name', 'outcome'] as const;
   const graphqlDuration = new Histogram({
@@ -105,6 +111,18 @@ export function telemetryPlugin(config: Pick<Config, 'isProduction' | 'metricsTo
       this.inc({ kind: 'write' }, capacityUsed.write);
     },
   });
+  const { compiledOperations } = sources;
+  if (compiledOperations) {
+    new Counter({
+      name: 'graphql_jit_compilations_total',
+      help: 'Operations compiled by graphql-jit: once per document and operation name while the parse cache keeps the document. A count that keeps rising under the same operations means each request compiles again',
+      registers: [appRegistry],
+      collect() {
+        this.reset();
+        this.inc(compiledOperations());
+      },
+    });
+  }
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP requests (GraphQL or not) until the response is ready, in seconds',

@@ -245,3 +245,56 @@ describe('graphql-jit answers as graphql-js does', () => {
     );
   });
 });
+
+describe('compiled once per document', () => {
+  /** graphql_jit_compilations_total on the app's /metrics. */
+  async function compilations(app: TestApp): Promise<number> {
+    const response = await app.app.fetch('http://yoga/metrics');
+    expect(response.status).toBe(200);
+    const match = /^graphql_jit_compilations_total (\d+)$/m.exec(await response.text());
+    if (!match) throw new Error('no graphql_jit_compilations_total on /metrics');
+    return Number(match[1]);
+  }
+
+  it('a query or a mutation sent again, with other variables, is not compiled again', async () => {
+    const customer = await jit.token('executor-compiles');
+    expectData(
+      await jit.gql(
+        contract('CreateProfile'),
+        { input: { name: 'Compiles', email: 'compiles@executor.example' } },
+        { token: customer },
+      ),
+    );
+    const addToCart = (quantity: number) =>
+      jit.gql(contract('AddToCart'), { productId: productId(8), quantity }, { token: customer });
+    const placeOrder = (key: string) =>
+      jit.gql(
+        contract('PlaceOrder'),
+        { input: { idempotencyKey: key, lines: [{ productId: productId(9), quantity: 1 }] } },
+        { token: customer },
+      );
+    // Each document once, so that all three are compiled before the count is read.
+    expectData(await jit.gql(contract('Featured'), { first: 2 }));
+    expectData(await addToCart(1));
+    expectData(await placeOrder('executor-compiles-1'));
+    const before = await compilations(jit);
+    expect(before).toBeGreaterThanOrEqual(3);
+
+    // Mutations go through the rate limiter, which rewrites the document it is given; each is
+    // still the document compiled before.
+    for (const quantity of [2, 3, 4]) expectData(await addToCart(quantity));
+    for (const key of ['executor-compiles-2', 'executor-compiles-3']) {
+      expect(expectData(await placeOrder(key))).toMatchObject({
+        placeOrder: { __typename: 'PlaceOrderSuccess' },
+      });
+    }
+    expectData(await jit.gql(contract('Featured'), { first: 3 }));
+    expect(await compilations(jit)).toBe(before);
+
+    // A document not seen before is compiled, once.
+    const other = '{ categories { slug } }';
+    expectData(await jit.gql(other));
+    expectData(await jit.gql(other));
+    expect(await compilations(jit)).toBe(before + 1);
+  });
+});
