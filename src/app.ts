@@ -15,7 +15,6 @@ import {
   getOperationAST,
   type ValidationRule,
 } from 'graphql';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import { bearerToken, createTokenVerifier } from './auth/tokens.js';
 import type { Viewer } from './auth/viewer.js';
@@ -26,6 +25,7 @@ import { ClientError } from './errors.js';
 import { staleEntitiesForKeys } from './events/live.js';
 import { createShopPubSub, type ShopPubSub } from './events/pubsub.js';
 import { INTERNAL_ERROR_MESSAGE, toClientError } from './graphql-errors.js';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from './graphql-jit.js';
 import type { Logger } from './logger.js';
 import { createRepositories } from './repositories/index.js';
 import type { Context } from './schema/builder.js';
