@@ -5,9 +5,9 @@
  * Map: every compilation makes new arrays, so each one stays in that Map, with its joined string,
  * for the life of the process (zalando-incubator/graphql-jit#287): about 1.3 kB per compiled
  * document in test/unit/graphql-jit.test.ts, without bound, since any client can send documents
- * the parse cache has not seen. 0.8.8 removed the cache (#288), but it also moved every resolver
- * call into a runtime helper that takes three closures, and the GraphQL layer of Me and
- * CategoryPage then spent 5 to 7 % more CPU (scripts/bench/NOTES.md, change 18).
+ * the parse cache has not seen. 0.8.9 removed the cache (#288), but since 0.8.8 every resolver
+ * call goes through a runtime helper that takes three closures, and on 0.8.9 the GraphQL layer
+ * of Me and CategoryPage spent 5 to 7 % more CPU (scripts/bench/NOTES.md, change 18).
  *
  * So 0.8.7 stays, pinned, and lodash.memoize makes that one cache a WeakMap: an entry then lives
  * as long as its path array, which is what the memo is for (the same array within one
@@ -19,7 +19,10 @@ import type * as GraphqlJit from 'graphql-jit';
 
 const require = createRequire(import.meta.url);
 const executionModule = require.resolve('graphql-jit/dist/execution.js');
-if (require.cache[executionModule]) {
+/** Set once this module has loaded graphql-jit (it may be evaluated again, in tests). */
+const LOADED_HERE = Symbol.for('shop-gateway.graphql-jit.weak-cache');
+const loadedHere = globalThis as { [LOADED_HERE]?: boolean };
+if (require.cache[executionModule] && !loadedHere[LOADED_HERE]) {
   throw new Error('graphql-jit was loaded before src/graphql-jit.ts: import it from there only');
 }
 const memoize = createRequire(executionModule)('lodash.memoize') as { Cache?: unknown };
@@ -28,6 +31,7 @@ memoize.Cache = WeakMap;
 let jit: typeof GraphqlJit;
 try {
   jit = require('graphql-jit') as typeof GraphqlJit;
+  loadedHere[LOADED_HERE] = true;
 } finally {
   memoize.Cache = previousCache;
 }
