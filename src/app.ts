@@ -394,12 +394,10 @@ function jitQueriesAndMutations(): Plugin & { compilations: () => number } {
     const key = operationName ?? '';
     let query = byOperation.get(key);
     if (query === undefined) {
-      compilations++;
       const operation = getOperationAST(document, operationName);
-      const result =
-        operation && operation.operation !== 'subscription'
-          ? compileQuery(schema, document, operationName ?? undefined)
-          : null;
+      const compilable = operation != null && operation.operation !== 'subscription';
+      if (compilable) compilations++;
+      const result = compilable ? compileQuery(schema, document, operationName ?? undefined) : null;
       // Not compiled (a subscription, or something graphql-jit cannot compile): graphql-js runs it.
       query = result && isCompiledQuery(result) ? result : null;
       byOperation.set(key, query);
