@@ -29,6 +29,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: optionalString,
   RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  STREAM_MAX_IDLE_POLL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(100_000),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(12),
@@ -77,6 +78,8 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a public catalog response may be served from the cache; 0 turns it off. */
   responseCacheTtlSeconds: number;
+  /** The longest wait between GetRecords calls of a quiet stream shard (250 ms while busy). */
+  streamMaxIdlePollMs: number;
   /** `jit`: queries and mutations run on graphql-jit; `graphql-js`: the reference executor. */
   executor: 'jit' | 'graphql-js';
   /** graphql-armor's operation limits. */
@@ -166,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     maxBodyBytes: env.MAX_BODY_BYTES,
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
+    streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,
     executor: env.GRAPHQL_EXECUTOR,
     limits: {
       depth: env.QUERY_MAX_DEPTH,

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     tableName: config.tableName,
     logger,
     pubsub,
+    maxIdlePollIntervalMs: config.streamMaxIdlePollMs,
   });
   const stopInvalidation = invalidateCacheOnEvents(pubsub, cache, logger);
   try {

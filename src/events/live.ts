@@ -38,6 +38,7 @@ export function createLiveEvents(options: {
   logger: Logger;
   pubsub: ShopPubSub;
   pollIntervalMs?: number;
+  maxIdlePollIntervalMs?: number;
 }): StreamReader {
   return new StreamReader({
     streams: options.streams,
@@ -45,6 +46,9 @@ export function createLiveEvents(options: {
     tableName: options.tableName,
     logger: options.logger,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.maxIdlePollIntervalMs
+      ? { maxIdlePollIntervalMs: options.maxIdlePollIntervalMs }
+      : {}),
     onRecords: (records) => {
       for (const record of records) {
         for (const event of eventsFromRecord(record)) publishEvent(options.pubsub, event);

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       orderStatusShards: 4,
       logLevel: 'info',
       executor: 'jit',
+      streamMaxIdlePollMs: 1_000,
     });
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       ['LOG_LEVEL', 'loud'],
       ['JWT_SECRET', 'short'],
       ['GRAPHQL_EXECUTOR', 'fast'],
+      ['STREAM_MAX_IDLE_POLL_MS', '100'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),

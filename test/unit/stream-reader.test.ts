@@ -70,6 +70,8 @@ describe('eventsFromRecord', () => {
  */
 class FakeStreams {
   calls: string[] = [];
+  /** When each GetRecords call came (performance.now()). */
+  getRecordsAt: number[] = [];
   failNextGetRecords = 0;
   shards = [{ ShardId: 'A', SequenceNumberRange: { StartingSequenceNumber: '1' } }] as Array<{
     ShardId: string;
@@ -94,6 +96,7 @@ class FakeStreams {
       return { ShardIterator: `${command.input.ShardId}|${after}` };
     }
     if (name === 'GetRecordsCommand') {
+      this.getRecordsAt.push(performance.now());
       if (this.failNextGetRecords > 0) {
         this.failNextGetRecords--;
         throw Object.assign(new Error('throttled'), { name: 'LimitExceededException' });
@@ -185,5 +188,46 @@ describe('StreamReader', () => {
     const after = fake.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake.calls.length).toBe(after);
+  });
+
+  it('polls a quiet shard less and less often, and at the short interval again once it has records', async () => {
+    const reader = (fake: FakeStreams, maxIdlePollIntervalMs: number, seen: string[]) =>
+      new StreamReader({
+        streams: fake as unknown as DynamoDBStreamsClient,
+        dynamo,
+        tableName: 'Shop',
+        logger: createLogger('silent'),
+        pollIntervalMs: 20,
+        maxIdlePollIntervalMs,
+        discoverIntervalMs: 60_000,
+        onRecords: (records) => seen.push(...records.map((r) => r.dynamodb?.SequenceNumber ?? '?')),
+      });
+    const idle = new FakeStreams();
+    const fixed = new FakeStreams();
+    const seen: string[] = [];
+    const idleReader = reader(idle, 320, seen);
+    const fixedReader = reader(fixed, 20, []);
+    await Promise.all([idleReader.start(), fixedReader.start()]);
+    // The same quiet second for both: waits of 20, 40, 80, 160, then 320 ms against 20 ms each.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const idleCalls = idle.getRecordsAt.length;
+    const fixedCalls = fixed.getRecordsAt.length;
+    expect(idleCalls).toBeGreaterThanOrEqual(4);
+    expect(idleCalls).toBeLessThanOrEqual(12);
+    expect(fixedCalls).toBeGreaterThan(3 * idleCalls);
+    await fixedReader.stop();
+
+    // A change after the quiet spell is read at the next call, within the longest wait...
+    idle.records.A!.push(record('2', 1));
+    const pushedAt = performance.now();
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['2']);
+    // ...and the shard is polled at the short interval again: one call right after the records,
+    // the next 20 ms later (well under the 320 ms it had backed off to).
+    const delivered = idle.getRecordsAt.findIndex((at) => at >= pushedAt);
+    await until(() => idle.getRecordsAt.length >= delivered + 3);
+    const after = idle.getRecordsAt.slice(delivered, delivered + 3);
+    expect(after[2]! - after[1]!).toBeLessThan(160);
+    await idleReader.stop();
   });
 });
