@@ -186,6 +186,7 @@ export class StreamReader {
     if (parent) await parent;
     let backoff = 0;
     let idleWait = this.#options.pollIntervalMs;
+    const longestWait = Math.max(this.#options.maxIdlePollIntervalMs, this.#options.pollIntervalMs);
     while (!this.#stop.signal.aborted && !state.done) {
       try {
         state.iterator ??= await this.#iterator(state);
@@ -215,10 +216,7 @@ export class StreamReader {
           idleWait = this.#options.pollIntervalMs;
         } else if (!state.done) {
           await this.#sleep(idleWait);
-          idleWait = Math.min(
-            Math.max(this.#options.maxIdlePollIntervalMs, this.#options.pollIntervalMs),
-            idleWait * 2,
-          );
+          idleWait = Math.min(longestWait, idleWait * 2);
         }
       } catch (error) {
         const name = (error as Error).name;
