@@ -19,6 +19,7 @@ import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import { bearerToken, createTokenVerifier } from './auth/tokens.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
+import { Admission } from './dynamo/admission.js';
 import { CursorCodec } from './dynamo/cursor.js';
 import { RequestDb } from './dynamo/request-db.js';
 import { ClientError } from './errors.js';
@@ -27,6 +28,7 @@ import { createShopPubSub, type ShopPubSub } from './events/pubsub.js';
 import { INTERNAL_ERROR_MESSAGE, toClientError } from './graphql-errors.js';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from './graphql-jit.js';
 import type { Logger } from './logger.js';
+import { overloadPlugin } from './overload.js';
 import { createRepositories } from './repositories/index.js';
 import type { Context } from './schema/builder.js';
 import { schema } from './schema/index.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   cache?: Cache;
   /** Aborted at graceful shutdown: open subscriptions complete. */
   shutdown?: AbortSignal;
+  /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
+  admission?: Admission;
 }
 
 export const SUBSCRIPTIONS_UNAVAILABLE =
@@ -66,6 +70,12 @@ export function createApp(deps: AppDeps) {
   const requestIds = new WeakMap<Request, string>();
   const pubsub = deps.pubsub ?? createShopPubSub();
   const cache = deps.cache ?? createInMemoryCache({ max: 10_000 });
+  const admission =
+    deps.admission ??
+    new Admission({
+      maxInFlight: config.admission.maxInFlight,
+      maxQueue: config.admission.maxQueue,
+    });
 
   const started = new WeakMap<Request, number>();
   /** A request id for every request (the client's, if well-formed), and one access log line. */
@@ -267,7 +277,13 @@ export function createApp(deps: AppDeps) {
     context: ({ request }): Context | Promise<Context> => {
       const requestId = requestIds.get(request) ?? randomUUID();
       const build = (viewer: Viewer | null): Context => {
-        const db = new RequestDb({ doc: deps.doc, tableName: config.tableName });
+        const db = new RequestDb({
+          doc: deps.doc,
+          tableName: config.tableName,
+          admission,
+          deadlineMs: config.admission.deadlineMs,
+          startedAt: started.get(request),
+        });
         return {
           requestId,
           viewer,
@@ -302,7 +318,14 @@ export function createApp(deps: AppDeps) {
     plugins: [
       ...(jit ? [jit] : []),
       requestIdPlugin,
-      telemetryPlugin(config, { compiledOperations: jit?.compilations }),
+      telemetryPlugin(config, {
+        compiledOperations: jit?.compilations,
+        admission: () => admission.stats(),
+      }),
+      overloadPlugin(admission, {
+        graphqlPath: '/graphql',
+        deadlineMs: config.admission.deadlineMs,
+      }),
       ...securityPlugins(config, logger, schema),
       executionPlugin,
       // Public catalog reads: anonymous requests only (nothing private can be in them), kept

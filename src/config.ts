@@ -45,6 +45,9 @@ const envSchema = z.object({
   DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(3_000),
   DYNAMODB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  DYNAMODB_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(4_096).default(32),
+  DYNAMODB_MAX_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
 });
 
@@ -65,6 +68,12 @@ export interface Config {
    * request within about maxAttempts × (connectTimeoutMs + requestTimeoutMs), never hangs it.
    */
   dynamoTimeouts: { connectTimeoutMs: number; requestTimeoutMs: number; maxAttempts: number };
+  /**
+   * Admission control (src/dynamo/admission.ts): DynamoDB calls of this process in flight at
+   * once, calls that may wait for one, and each request's deadline for starting its calls (also
+   * how long a write of unknown outcome is re-sent before the answer says so).
+   */
+  admission: { maxInFlight: number; maxQueue: number; deadlineMs: number };
   tableName: string;
   dataDir: string;
   jwt:
@@ -156,6 +165,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       connectTimeoutMs: env.DYNAMODB_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: env.DYNAMODB_REQUEST_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+    },
+    admission: {
+      maxInFlight: env.DYNAMODB_MAX_IN_FLIGHT,
+      maxQueue: env.DYNAMODB_MAX_QUEUE,
+      deadlineMs: env.REQUEST_DEADLINE_MS,
     },
     tableName: env.TABLE_NAME,
     dataDir: env.DATA_DIR,

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST, Kind, parse } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config.js';
+import type { AdmissionStats } from './dynamo/admission.js';
 import type { RequestDb } from './dynamo/request-db.js';
 
 /** A request with `x-shop-cost: 1` gets `extensions.cost` in production too. */
@@ -70,6 +71,8 @@ export function telemetryPlugin(
   sources: {
     /** Operations the executor has compiled so far (graphql-jit), read when /metrics is. */
     compiledOperations?: () => number;
+    /** Admission control's figures (src/dynamo/admission.ts), read when /metrics is. */
+    admission?: () => AdmissionStats;
   } = {},
 ): Plugin {
   const appRegistry = new Registry();
@@ -120,6 +123,52 @@ export function telemetryPlugin(
       collect() {
         this.reset();
         this.inc(compiledOperations());
+      },
+    });
+  }
+  const { admission } = sources;
+  if (admission) {
+    new Gauge({
+      name: 'dynamodb_calls_in_flight',
+      help: 'DynamoDB calls of GraphQL requests on the wire now (at most DYNAMODB_MAX_IN_FLIGHT)',
+      registers: [appRegistry],
+      collect() {
+        this.set(admission().inFlight);
+      },
+    });
+    new Gauge({
+      name: 'dynamodb_calls_queued',
+      help: 'DynamoDB calls waiting for admission now',
+      registers: [appRegistry],
+      collect() {
+        this.set(admission().queued);
+      },
+    });
+    new Counter({
+      name: 'dynamodb_calls_shed_total',
+      help: 'DynamoDB calls refused before they were sent: the queue was full, or they could not start before their request deadline',
+      registers: [appRegistry],
+      collect() {
+        this.reset();
+        this.inc(admission().shed);
+      },
+    });
+    new Counter({
+      name: 'dynamodb_admission_wait_seconds_total',
+      help: 'Time DynamoDB calls spent waiting for admission, in seconds (with dynamodb_admission_waits_total: the mean wait)',
+      registers: [appRegistry],
+      collect() {
+        this.reset();
+        this.inc(admission().waitedMs / 1_000);
+      },
+    });
+    new Counter({
+      name: 'dynamodb_admission_waits_total',
+      help: 'DynamoDB calls that had to wait for admission',
+      registers: [appRegistry],
+      collect() {
+        this.reset();
+        this.inc(admission().waited);
       },
     });
   }

@@ -98,3 +98,17 @@ export class AlreadyExistsError extends DomainError {
     super(`${entity} ${id} already exists`);
   }
 }
+
+/**
+ * The order was sent to the database, which did not say whether it took it, and reading it
+ * back could not tell either. Retrying with the same idempotency key is always safe: it returns
+ * the order if it was placed and places it once if it was not. A new key could order twice.
+ */
+export class OrderOutcomeUnknownError extends DomainError {
+  override name = 'OrderOutcomeUnknownError';
+  constructor(readonly idempotencyKey: string) {
+    super(
+      `We could not confirm whether this order was placed. Retry with the same idempotencyKey (${idempotencyKey}): it returns the order if it was placed, and places it once if it was not`,
+    );
+  }
+}

@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { markUnknownOutcomes } from './outcome.js';
 import { refuseScan } from './scan-guard.js';
 
 export { ScanRefusedError } from './scan-guard.js';
@@ -83,6 +84,10 @@ const REPORTS_CAPACITY = new Set(
  * The defaults of DYNAMODB_CONNECT_TIMEOUT_MS, DYNAMODB_REQUEST_TIMEOUT_MS and
  * DYNAMODB_MAX_ATTEMPTS (src/config.ts): a refused connection fails in milliseconds, a
  * database that accepts but does not answer fails a call within about 3 × 3 s (plus backoff).
+ * The request timeout is far above a call's time in a busy database, because admission control
+ * (admission.ts) keeps the calls in flight few: an attempt abandoned while the database is
+ * merely queueing it would be re-sent, and the database would do both (README, "Failure
+ * behaviour").
  */
 export const DEFAULT_TIMEOUTS = {
   connectTimeoutMs: 1_000,
@@ -99,6 +104,9 @@ export function createDynamo(options: DynamoOptions): Dynamo {
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: options.maxAttempts ?? DEFAULT_TIMEOUTS.maxAttempts,
+    // Retries spend from a token bucket that failures drain (a timeout costs double), so they
+    // stop when most calls fail; throttling also slows the client's send rate.
+    retryMode: 'adaptive',
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
@@ -113,6 +121,7 @@ export function createDynamo(options: DynamoOptions): Dynamo {
 
   // The document client shares this middleware stack: what is added here covers it too.
   refuseScan(client);
+  markUnknownOutcomes(client);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };

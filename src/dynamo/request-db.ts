@@ -6,8 +6,10 @@ import type {
 } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import DataLoader from 'dataloader';
+import type { Admission } from './admission.js';
 import { batchGetItems, type Item } from './batch-get.js';
 import { keyId, type TableKey } from './keys.js';
+import { isAnswer, isIdempotentWrite, WriteOutcomeUnknownError } from './outcome.js';
 import { isUnreachableError } from './unavailable.js';
 
 /** Any lib-dynamodb command; the output type is given by the caller. */
@@ -43,7 +45,26 @@ export interface RequestDbOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
   batchBudgetMs?: number;
+  /** The process's bound on calls in flight; none: every call goes out at once. */
+  admission?: Admission | undefined;
+  /**
+   * How long the request may take to start its DynamoDB work (queueing counts), from
+   * `startedAt` (performance.now()); also how long a write of unknown outcome is re-sent.
+   */
+  deadlineMs?: number;
+  startedAt?: number;
 }
+
+export interface SendOptions {
+  /**
+   * A call that settles what an earlier one did (a read-back after a write of unknown
+   * outcome): it goes even after the deadline or an unreachable database, ahead of new work.
+   */
+  settling?: boolean;
+}
+
+const DEFAULT_DEADLINE_MS = 10_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type ItemLoader = DataLoader<TableKey, Item | null, string>;
 
@@ -71,6 +92,12 @@ export class RequestDb {
   readonly #loader: (consistentRead: boolean) => ItemLoader;
   #consistentItems: ItemLoader | undefined;
   #inFlight = 0;
+  readonly #admission: Admission | undefined;
+  readonly #deadlineMs: number;
+  /** performance.now() past which no new call of this answer starts. */
+  #deadline: number;
+  /** Whether a call of this request has been let through admission: later ones go first. */
+  #admitted = false;
   /** The first error that said DynamoDB cannot be reached: the request's later calls fail with it. */
   #unreachable: unknown;
   /** Batches waiting for the request to be idle, and whether an idle check is scheduled. */
@@ -80,6 +107,9 @@ export class RequestDb {
   constructor(options: RequestDbOptions) {
     this.#doc = options.doc;
     this.tableName = options.tableName;
+    this.#admission = options.admission;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#deadline = (options.startedAt ?? performance.now()) + this.#deadlineMs;
     const loader = (consistentRead: boolean): ItemLoader =>
       new DataLoader<TableKey, Item | null, string>(
         (keys) =>
@@ -113,6 +143,13 @@ export class RequestDb {
     this.items.clearAll();
     this.#consistentItems?.clearAll();
     this.#unreachable = undefined;
+    this.#deadline = performance.now() + this.#deadlineMs;
+    this.#admitted = false;
+  }
+
+  /** Milliseconds left before the deadline (negative once it has passed). */
+  remainingMs(): number {
+    return this.#deadline - performance.now();
   }
 
   /**
@@ -122,14 +159,29 @@ export class RequestDb {
    * call's time bound, not one bound per call still to come (a batch that waited for the failed
    * call, say). Throttling is not this: it is per key, and another call may well go through.
    * A subscription starts each event's answer afresh (startAnswer).
+   *
+   * Every call passes admission control first (a ShedError when it cannot start before the
+   * deadline). An idempotent write whose outcome is unknown (WriteOutcomeUnknownError) is sent
+   * again, the same, until DynamoDB answers it or the deadline's length has passed again.
    */
-  async send<T>(command: Command): Promise<T> {
-    if (this.#unreachable !== undefined) throw this.#unreachable;
+  async send<T>(command: Command, options: SendOptions = {}): Promise<T> {
+    if (this.#unreachable !== undefined && !options.settling) throw this.#unreachable;
     const name = operationName(command);
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
     this.#inFlight++;
     try {
-      const output = (await this.#doc.send(command as never)) as T;
+      let output: T;
+      try {
+        output = await this.#admit<T>(command, options.settling === true);
+      } catch (error) {
+        if (
+          !(error instanceof WriteOutcomeUnknownError) ||
+          !isIdempotentWrite(name, command.input)
+        ) {
+          throw error;
+        }
+        output = await this.#settle<T>(command, error);
+      }
       this.writes.push(...writtenKeys(name, command.input));
       this.#addCapacity(
         name,
@@ -142,6 +194,47 @@ export class RequestDb {
     } finally {
       this.#inFlight--;
       this.#scheduleIdleCheck();
+    }
+  }
+
+  /** One call through admission: it waits for a slot (or is shed), and holds it while on the wire. */
+  async #admit<T>(command: Command, settling: boolean): Promise<T> {
+    const admission = this.#admission;
+    if (!admission) return (await this.#doc.send(command as never)) as T;
+    const wait = admission.acquire(
+      settling ? Number.POSITIVE_INFINITY : this.#deadline,
+      settling || this.#admitted ? 'continuing' : 'new',
+    );
+    if (wait) await wait;
+    this.#admitted = true;
+    const sentAt = performance.now();
+    try {
+      return (await this.#doc.send(command as never)) as T;
+    } finally {
+      admission.release(performance.now() - sentAt);
+    }
+  }
+
+  /**
+   * Sends an idempotent write again (a transaction with the same ClientRequestToken, an update
+   * with the same write token) after a jittered backoff, until an answer says what happened:
+   * success, or DynamoDB's error (a failed condition, which the caller reads). Gives up with the
+   * unknown outcome once the deadline's length has passed since the first failure.
+   */
+  async #settle<T>(command: Command, unknown: WriteOutcomeUnknownError): Promise<T> {
+    const giveUpAt = performance.now() + this.#deadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      const delay = Math.min(2_000, 200 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      if (performance.now() + delay > giveUpAt) throw unknown;
+      await sleep(delay);
+      try {
+        return await this.#admit<T>(command, true);
+      } catch (error) {
+        // Still running from the first send: wait for it to finish.
+        if (isAnswer(error) && (error as Error).name !== 'TransactionInProgressException') {
+          throw error;
+        }
+      }
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   IdempotentParameterMismatchException,
   TransactionCanceledException,
@@ -70,25 +71,26 @@ export function parseCancellation(error: TransactionCanceledException): Transact
   );
 }
 
-const MAX_CONFLICT_RETRIES = 3;
+/** The first backoff after a TransactionConflict, and the longest. */
+const CONFLICT_BACKOFF_MS = { base: 20, max: 1_000 };
 
 /**
- * TransactWriteItems through the request's db. A cancellation becomes a TransactionCancelled
- * with parsed reasons; a TransactionConflict with another transaction is retried (jittered)
- * a few times, since it says nothing about the request itself.
+ * TransactWriteItems through the request's db. Every transaction carries a ClientRequestToken
+ * (the caller's, or a new one), so that a re-send after a timeout, by the SDK or by RequestDb,
+ * is applied at most once. A cancellation becomes a TransactionCancelled with parsed reasons; a
+ * TransactionConflict with another transaction (which says nothing about the request itself)
+ * is retried with full jitter while the request's deadline leaves time for it.
  */
 export async function transactWrite(
   db: RequestDb,
   items: TransactItem[],
   options: { clientRequestToken?: string } = {},
 ): Promise<TransactWriteCommandOutput> {
+  const clientRequestToken = options.clientRequestToken ?? randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.send<TransactWriteCommandOutput>(
-        new TransactWriteCommand({
-          TransactItems: items,
-          ...(options.clientRequestToken ? { ClientRequestToken: options.clientRequestToken } : {}),
-        }),
+        new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientRequestToken }),
       );
     } catch (error) {
       if (error instanceof IdempotentParameterMismatchException) {
@@ -97,8 +99,11 @@ export async function transactWrite(
       if (!(error instanceof TransactionCanceledException)) throw error;
       const cancelled = parseCancellation(error);
       if (cancelled.conflicted() && cancelled.firstConditionFailure() === -1) {
-        if (attempt < MAX_CONFLICT_RETRIES) {
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        const delay =
+          Math.random() *
+          Math.min(CONFLICT_BACKOFF_MS.max, CONFLICT_BACKOFF_MS.base * 2 ** attempt);
+        if (delay < db.remainingMs()) {
+          await new Promise((resolve) => setTimeout(resolve, delay));
           continue;
         }
         // Nothing was written and nothing about the request is wrong: the client may retry.

@@ -5,11 +5,19 @@ import {
   UpdateCommand,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/validation.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys, ttlFromNow } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
+import {
+  conditionFailedItem,
+  isOwnWrite,
+  newWriteToken,
+  tokenPut,
+  tokenUpdate,
+} from '../dynamo/write-token.js';
 import { read } from './items.js';
 
 export const CART_LINE_ENTITY = 'CartLine';
@@ -105,6 +113,8 @@ export class CartRepository {
     // The cart's total reads prices through the request's item cache: let it see this read.
     this.db.items.clear(productKey).prime(productKey, product);
 
+    // One token for the add, whatever attempt writes: a re-send that meets it has applied.
+    const token = newWriteToken();
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const lines = await this.lines(customerId, now);
       const existing = lines.find((line) => line.productId === productId);
@@ -126,15 +136,21 @@ export class CartRepository {
       let written: CartLine;
       try {
         written = existing
-          ? await this.#addTo(existing, quantity, at, expiresAt, now)
+          ? await this.#addTo(existing, quantity, at, expiresAt, now, token)
           : await this.#putNew(
               { customerId, productId, quantity, addedAt: at, updatedAt: at, expiresAt },
               now,
+              token,
             );
       } catch (error) {
-        // The line changed since the read (a concurrent add, a removal, an expiry): read again.
-        if (error instanceof ConditionalCheckFailedException) continue;
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // This add's own earlier send had applied: the line as it is now is the answer.
+        if (isOwnWrite(error, token)) {
+          written = toCartLine(unmarshall(conditionFailedItem(error) as never));
+        } else {
+          // The line changed since the read (a concurrent add, a removal, an expiry): read again.
+          continue;
+        }
       }
       return [...lines.filter((l) => l.productId !== productId), written].sort(byAdded);
     }
@@ -153,43 +169,54 @@ export class CartRepository {
     at: string,
     expiresAt: number,
     now: number,
+    token: string,
   ): Promise<CartLine> {
     const output = await this.db.send<UpdateCommandOutput>(
-      new UpdateCommand({
-        TableName: this.db.tableName,
-        Key: keys.cartLine(line.customerId, line.productId),
-        UpdateExpression:
-          'SET #quantity = #quantity + :quantity, #updatedAt = :at, #expiresAt = :expiresAt',
-        ConditionExpression: '#expiresAt > :now AND #quantity <= :most',
-        ExpressionAttributeNames: {
-          '#quantity': 'quantity',
-          '#updatedAt': 'updatedAt',
-          '#expiresAt': 'expiresAt',
-        },
-        ExpressionAttributeValues: {
-          ':quantity': quantity,
-          ':at': at,
-          ':expiresAt': expiresAt,
-          ':now': Math.floor(now / 1000),
-          ':most': MAX_LINE_QUANTITY - quantity,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
+      new UpdateCommand(
+        tokenUpdate(
+          {
+            TableName: this.db.tableName,
+            Key: keys.cartLine(line.customerId, line.productId),
+            UpdateExpression:
+              'SET #quantity = #quantity + :quantity, #updatedAt = :at, #expiresAt = :expiresAt',
+            ConditionExpression: '#expiresAt > :now AND #quantity <= :most',
+            ExpressionAttributeNames: {
+              '#quantity': 'quantity',
+              '#updatedAt': 'updatedAt',
+              '#expiresAt': 'expiresAt',
+            },
+            ExpressionAttributeValues: {
+              ':quantity': quantity,
+              ':at': at,
+              ':expiresAt': expiresAt,
+              ':now': Math.floor(now / 1000),
+              ':most': MAX_LINE_QUANTITY - quantity,
+            },
+            ReturnValues: 'ALL_NEW',
+          },
+          token,
+        ),
+      ),
     );
     if (!output.Attributes) throw new Error('UpdateItem with ALL_NEW returned no attributes');
     return toCartLine(output.Attributes);
   }
 
   /** No live line: a new one, IF the line is absent or expired (which counts as absent). */
-  async #putNew(line: CartLine, now: number): Promise<CartLine> {
+  async #putNew(line: CartLine, now: number, token: string): Promise<CartLine> {
     await this.db.send(
-      new PutCommand({
-        TableName: this.db.tableName,
-        Item: cartLineItem(line),
-        ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt <= :now',
-        ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
-      }),
+      new PutCommand(
+        tokenPut(
+          {
+            TableName: this.db.tableName,
+            Item: cartLineItem(line),
+            ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt <= :now',
+            ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+            ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+          },
+          token,
+        ),
+      ),
     );
     return line;
   }

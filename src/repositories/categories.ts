@@ -7,6 +7,7 @@ import { assertItemFits } from '../dynamo/item-size.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import type { TransactItem } from '../dynamo/transact.js';
+import { isOwnWrite, newWriteToken, tokenPut } from '../dynamo/write-token.js';
 import { loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CATEGORY_ENTITY = 'Category';
@@ -96,20 +97,25 @@ export class CategoryRepository {
     };
     const item = categoryItem(category);
     assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: CATEGORY_INPUT_FIELDS });
+    // The token tells a re-send that met its own first send from a slug another request took.
+    const token = newWriteToken();
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.db.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'PK' },
-        }),
+        new PutCommand(
+          tokenPut(
+            {
+              TableName: this.db.tableName,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': 'PK' },
+            },
+            token,
+          ),
+        ),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AlreadyExistsError('Category', category.slug);
-      }
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isOwnWrite(error, token)) throw new AlreadyExistsError('Category', category.slug);
     }
     // What was written is the category: later fields of the request need no read.
     const key = keys.category(category.slug);

@@ -1,11 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NotFoundError } from '../domain/errors.js';
 import type { Inventory } from '../domain/types.js';
 import type { Item } from '../dynamo/batch-get.js';
 import { keys } from '../dynamo/keys.js';
 import type { RequestDb } from '../dynamo/request-db.js';
 import type { TransactItem } from '../dynamo/transact.js';
+import {
+  conditionFailedItem,
+  isOwnWrite,
+  newWriteToken,
+  tokenUpdate,
+} from '../dynamo/write-token.js';
 import { loadItem, read } from './items.js';
 
 export const INVENTORY_ENTITY = 'Inventory';
@@ -54,26 +61,37 @@ export class InventoryRepository {
    */
   async restock(productId: string, quantity: number, now = new Date()): Promise<Inventory> {
     const key = keys.inventory(productId);
-    let output: UpdateCommandOutput;
+    // ADD is not idempotent: the write token keeps a re-sent restock from adding twice.
+    const token = newWriteToken();
+    let item: Item | undefined;
     try {
-      output = await this.db.send<UpdateCommandOutput>(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: key,
-          UpdateExpression: 'ADD #stock :q SET #updatedAt = :now',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#stock': 'stock', '#updatedAt': 'updatedAt', '#pk': 'PK' },
-          ExpressionAttributeValues: { ':q': quantity, ':now': now.toISOString() },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const output = await this.db.send<UpdateCommandOutput>(
+        new UpdateCommand(
+          tokenUpdate(
+            {
+              TableName: this.db.tableName,
+              Key: key,
+              UpdateExpression: 'ADD #stock :q SET #updatedAt = :now',
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: {
+                '#stock': 'stock',
+                '#updatedAt': 'updatedAt',
+                '#pk': 'PK',
+              },
+              ExpressionAttributeValues: { ':q': quantity, ':now': now.toISOString() },
+              ReturnValues: 'ALL_NEW',
+            },
+            token,
+          ),
+        ),
       );
+      item = output.Attributes;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new NotFoundError('Product', productId);
-      }
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // A re-send after the first one had applied: the item as it is now is the answer.
+      if (!isOwnWrite(error, token)) throw new NotFoundError('Product', productId);
+      item = unmarshall(conditionFailedItem(error) as never);
     }
-    const item = output.Attributes;
     if (!item) throw new Error(`UpdateItem on ${key.PK}/${key.SK} returned no attributes`);
     this.db.items.clear(key).prime(key, item);
     return toInventory(item);

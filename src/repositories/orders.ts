@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime, ulid } from 'ulid';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import {
   IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotFoundError,
+  OrderOutcomeUnknownError,
   OutOfStockError,
 } from '../domain/errors.js';
 import { allowedSources, canTransition, type OrderStatus } from '../domain/order-status.js';
@@ -22,6 +24,7 @@ import type { Item } from '../dynamo/batch-get.js';
 import { type CursorCodec, CursorError } from '../dynamo/cursor.js';
 import { assertItemFits } from '../dynamo/item-size.js';
 import { keys, type TableKey, ttlFromNow } from '../dynamo/keys.js';
+import { WriteOutcomeUnknownError } from '../dynamo/outcome.js';
 import {
   type Page,
   type PageArgs,
@@ -31,7 +34,7 @@ import {
   type StartKey,
   startKeySchema,
 } from '../dynamo/paginate.js';
-import type { RequestDb } from '../dynamo/request-db.js';
+import type { RequestDb, SendOptions } from '../dynamo/request-db.js';
 import {
   TokenReusedError,
   type TransactItem,
@@ -39,6 +42,7 @@ import {
   transactWrite,
   withOldItem,
 } from '../dynamo/transact.js';
+import { isOwnWrite, newWriteToken, tokenUpdate } from '../dynamo/write-token.js';
 import { ClientError } from '../errors.js';
 import { loadItems, type RepositoryLimits, read } from './items.js';
 import { toProduct } from './products.js';
@@ -131,13 +135,18 @@ export class OrderRepository {
     return items.map((item) => (item instanceof Error || item === null ? item : toOrder(item)));
   }
 
-  async getConsistent(customerId: string, orderId: string): Promise<Order | null> {
+  async getConsistent(
+    customerId: string,
+    orderId: string,
+    options: SendOptions = {},
+  ): Promise<Order | null> {
     const output = await this.db.send<{ Item?: Item }>(
       new GetCommand({
         TableName: this.db.tableName,
         Key: keys.order(customerId, orderId),
         ConsistentRead: true,
       }),
+      options,
     );
     return output.Item ? toOrder(output.Item) : null;
   }
@@ -265,10 +274,14 @@ export class OrderRepository {
     if (existing) return this.#replay(customerId, idempotencyKey, requestHash, existing);
 
     const lines = request.fromCart ? await request.cartLines() : [...(request.lines ?? [])];
-    // Prices are read strongly consistent: the order charges what the product costs now.
-    const products = await this.db.consistentItems.loadMany(
-      lines.map((l) => keys.product(l.productId)),
-    );
+    // Prices are read strongly consistent: the order charges what the product costs now. The
+    // stock rides in the same BatchGetItem: a line it cannot cover is out of stock without a
+    // transaction (most of a flash-sale crowd, once the sale is sold out). The transaction's
+    // conditions still decide every order that is sent.
+    const [products, stocks] = await Promise.all([
+      this.db.consistentItems.loadMany(lines.map((l) => keys.product(l.productId))),
+      this.db.consistentItems.loadMany(lines.map((l) => keys.inventory(l.productId))),
+    ]);
     const orderLines: OrderLine[] = lines.map((line, i) => {
       const item = products[i];
       if (item instanceof Error) throw item;
@@ -281,6 +294,13 @@ export class OrderRepository {
         unitPriceCents: product.priceCents,
         productName: product.name,
       };
+    });
+    orderLines.forEach((line, i) => {
+      const stock = stocks[i];
+      if (stock instanceof Error) throw stock;
+      if (stock && typeof stock.stock === 'number' && stock.stock < line.quantity) {
+        throw new OutOfStockError(line.productId, line.quantity, stock.stock, line.productName);
+      }
     });
     const currencies = new Set(
       products.map((item) => (item && !(item instanceof Error) ? String(item.currency) : 'USD')),
@@ -385,6 +405,9 @@ export class OrderRepository {
         await transactWrite(this.db, actions);
       }
     } catch (error) {
+      if (error instanceof WriteOutcomeUnknownError) {
+        return this.#settleUnknown(customerId, idempotencyKey, requestHash);
+      }
       if (!(error instanceof TransactionCancelled)) throw error;
       const reasons = error.reasons;
       const failed = (i: number) => reasons[i]?.code === 'ConditionalCheckFailed';
@@ -482,33 +505,69 @@ export class OrderRepository {
     if (!order) throw new NotFoundError('Order', orderId);
     if (!canTransition(order.status, to)) throw new InvalidTransitionError(order.status, to);
     const now = new Date().toISOString();
+    // The token tells a re-send that met its own first send from another writer's move.
+    const token = newWriteToken();
     try {
       await this.db.send(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: keys.order(customerId, orderId),
-          UpdateExpression: 'SET #status = :to, GSI2PK = :gsi2pk, updatedAt = :now',
-          ConditionExpression: '#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':to': to,
-            ':from': order.status,
-            ':gsi2pk': keys.orderStatusPartition(to, order.shard),
-            ':now': now,
-          },
-        }),
+        new UpdateCommand(
+          tokenUpdate(
+            {
+              TableName: this.db.tableName,
+              Key: keys.order(customerId, orderId),
+              UpdateExpression: 'SET #status = :to, GSI2PK = :gsi2pk, updatedAt = :now',
+              ConditionExpression: '#status = :from',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':to': to,
+                ':from': order.status,
+                ':gsi2pk': keys.orderStatusPartition(to, order.shard),
+                ':now': now,
+              },
+            },
+            token,
+          ),
+        ),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isOwnWrite(error, token)) {
         // Someone moved it first: report from where it is now.
         const current = await this.getConsistent(customerId, orderId);
         throw new InvalidTransitionError(current?.status ?? order.status, to);
       }
-      throw error;
     }
     const moved: Order = { ...order, status: to, updatedAt: now };
     this.db.prime(orderItem(moved));
     return moved;
+  }
+
+  /**
+   * The transaction went out and neither it nor its re-sends with the same ClientRequestToken
+   * got an answer: the idempotency record, read strongly consistent, says whether the order
+   * exists. Without an answer, or without a record (a send may still be on its way), the outcome
+   * is unknown, and the client is told to retry with the same key, which is always safe.
+   */
+  async #settleUnknown(
+    customerId: string,
+    idempotencyKey: string,
+    requestHash: string,
+  ): Promise<Order> {
+    let record: IdempotencyRecord | null = null;
+    try {
+      const output = await this.db.send<{ Item?: Item }>(
+        new GetCommand({
+          TableName: this.db.tableName,
+          Key: keys.idempotency(customerId, idempotencyKey),
+          ConsistentRead: true,
+        }),
+        { settling: true },
+      );
+      record = toIdempotencyRecord(output.Item, Math.floor(Date.now() / 1000));
+      if (record) return await this.#replay(customerId, idempotencyKey, requestHash, record, true);
+    } catch (error) {
+      if (error instanceof IdempotencyKeyReusedError) throw error;
+    }
+    throw new OrderOutcomeUnknownError(idempotencyKey);
   }
 
   async #replay(
@@ -516,9 +575,10 @@ export class OrderRepository {
     idempotencyKey: string,
     requestHash: string,
     record: IdempotencyRecord,
+    settling = false,
   ): Promise<Order> {
     if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError(idempotencyKey);
-    const order = await this.getConsistent(customerId, record.orderId);
+    const order = await this.getConsistent(customerId, record.orderId, { settling });
     if (!order) throw new Error(`idempotency record points to a missing order ${record.orderId}`);
     return order;
   }

@@ -21,17 +21,29 @@ function cancelled(reasons: Array<{ Code: string; Item?: Record<string, unknown>
   });
 }
 
-/** A document client that answers each send from a script: an error to throw, or a value. */
-function scripted(answers: unknown[]) {
+/**
+ * A document client that answers each send from a script: an error to throw, or a value
+ * (`repeat`: the last answer again, forever). Records when each send came.
+ */
+function scripted(answers: unknown[], options: { deadlineMs?: number; repeat?: boolean } = {}) {
   let calls = 0;
+  const sentAt: number[] = [];
   const doc = {
     send: async () => {
-      const answer = answers[calls++];
+      sentAt.push(performance.now());
+      const answer = options.repeat
+        ? answers[Math.min(calls++, answers.length - 1)]
+        : answers[calls++];
       if (answer instanceof Error) throw answer;
       return answer ?? {};
     },
   } as unknown as DynamoDBDocumentClient;
-  return { db: new RequestDb({ doc, tableName: 'Shop' }), calls: () => calls };
+  const db = new RequestDb({
+    doc,
+    tableName: 'Shop',
+    ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
+  });
+  return { db, calls: () => calls, sentAt };
 }
 
 const PUT = { Put: { TableName: 'Shop', Item: { PK: 'a', SK: 'b' } } };
@@ -61,13 +73,35 @@ describe('transactWrite', () => {
     expect(fake.db.calls.get('TransactWriteItems')).toBe(2);
   });
 
-  it('after repeated conflicts gives the client a retryable error, not an internal one', async () => {
-    const conflict = () => cancelled([{ Code: 'TransactionConflict' }]);
-    const fake = scripted([conflict(), conflict(), conflict()]);
+  it('retries conflicts with jittered, growing backoff until the deadline, then gives the client a retryable error', async () => {
+    const conflict = cancelled([{ Code: 'TransactionConflict' }]);
+    const fake = scripted([conflict], { deadlineMs: 600, repeat: true });
+    const started = performance.now();
     const error = await transactWrite(fake.db, [PUT]).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
     expect(error).toBeInstanceOf(ClientError);
     expect((error as ClientError).code).toBe('SERVICE_UNAVAILABLE');
-    expect(fake.calls()).toBe(3);
+    // More than a fixed three tries, and never past the deadline.
+    expect(fake.calls()).toBeGreaterThan(3);
+    expect(elapsed).toBeLessThan(600);
+    // Full jitter: the waits are not one fixed interval.
+    const gaps = fake.sentAt.slice(1).map((at, i) => at - (fake.sentAt[i] ?? at));
+    expect(new Set(gaps.map((gap) => Math.round(gap))).size).toBeGreaterThan(1);
+  });
+
+  it('sends every transaction with a ClientRequestToken, the same one on a conflict retry', async () => {
+    const tokens: unknown[] = [];
+    const doc = {
+      send: async (command: { input: { ClientRequestToken?: string } }) => {
+        tokens.push(command.input.ClientRequestToken);
+        if (tokens.length === 1) throw cancelled([{ Code: 'TransactionConflict' }]);
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    await transactWrite(new RequestDb({ doc, tableName: 'Shop' }), [PUT]);
+    expect(tokens).toHaveLength(2);
+    expect(typeof tokens[0]).toBe('string');
+    expect(tokens[1]).toBe(tokens[0]);
   });
 
   it('never retries a failed condition: the reasons go to the caller', async () => {

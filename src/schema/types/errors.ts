@@ -6,6 +6,7 @@ import {
   IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotFoundError,
+  OrderOutcomeUnknownError,
   OutOfStockError,
   ValidationError,
   VersionConflictError,
@@ -89,4 +90,12 @@ builder.objectType(AlreadyExistsError, {
   name: 'AlreadyExistsError',
   interfaces: [ErrorInterface],
   fields: (t) => ({ entity: t.exposeString('entity') }),
+});
+
+builder.objectType(OrderOutcomeUnknownError, {
+  name: 'OrderOutcomeUnknownError',
+  description:
+    'The database did not confirm whether the order was placed. Retry with the same `idempotencyKey` (never a new one): that returns the order if it was placed, and places it once if it was not.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ idempotencyKey: t.exposeString('idempotencyKey') }),
 });

@@ -3,6 +3,7 @@ import {
   IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotFoundError,
+  OrderOutcomeUnknownError,
   OutOfStockError,
   ValidationError,
 } from '../../domain/errors.js';
@@ -188,7 +189,13 @@ builder.mutationFields((t) => ({
       'Access pattern 11: one TransactWriteItems takes the stock of every line (never below zero), writes the order, its idempotency record and the order count, and clears consumed cart lines.',
     authScopes: { customer: true },
     errors: {
-      types: [OutOfStockError, IdempotencyKeyReusedError, ValidationError, NotFoundError],
+      types: [
+        OutOfStockError,
+        IdempotencyKeyReusedError,
+        ValidationError,
+        NotFoundError,
+        OrderOutcomeUnknownError,
+      ],
       result: { name: 'PlaceOrderSuccess' },
       union: { name: 'PlaceOrderResult' },
       dataField: { name: 'order' },

@@ -1,0 +1,126 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/**
+ * A write whose outcome is unknown: one of its attempts went out and got no answer (a timeout,
+ * a connection reset, a 5xx, for which DynamoDB says the request may or may not have been
+ * applied), and no later attempt got a definite one. Re-sending an idempotent write (a
+ * transaction with its ClientRequestToken, an update carrying its write token) settles it; a
+ * read-back can too.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override name = 'WriteOutcomeUnknownError';
+  constructor(
+    readonly operation: string,
+    /** The last attempt's error. Not `cause`: the SDK would see a retryable error through it. */
+    readonly lastError: unknown,
+  ) {
+    super(`${operation}: the outcome is unknown (${(lastError as Error)?.message ?? lastError})`);
+  }
+}
+
+export const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+/** Errors that prove the request never reached DynamoDB. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether a failed attempt may have been applied: anything but an answer below 500 from
+ * DynamoDB, a refused connection or a connection that never opened.
+ */
+export function attemptMayHaveApplied(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  if (error.name === 'ShedError' || error.name === 'ScanRefusedError') return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status > 0 && status < 500) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return false;
+  // @smithy/node-http-handler's connectionTimeout: no connection, so nothing was sent.
+  if (error.name === 'TimeoutError' && /establish a connection/.test(error.message)) return false;
+  return true;
+}
+
+/** Where the per-attempt middleware leaves its finding for the one around all attempts. */
+const MAY_HAVE_APPLIED = Symbol('mayHaveApplied');
+
+/**
+ * Turns a write's failure into WriteOutcomeUnknownError when one of its attempts may have been
+ * applied and the final error is no answer from DynamoDB. A definite answer after an unanswered
+ * attempt (a replayed transaction's success, a write token's failed condition) stays as it is:
+ * the idempotent writes read it for what it is.
+ */
+export function markUnknownOutcomes(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] && !isAnswer(error)) {
+          const operation = String(context.commandName).replace(/Command$/, '');
+          throw new WriteOutcomeUnknownError(operation, error);
+        }
+        throw error;
+      }
+    },
+    // Outside the retry middleware: it sees the error that the last attempt ended with.
+    { step: 'initialize', name: 'markUnknownOutcomes', priority: 'low' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (WRITE_COMMANDS.has(String(context.commandName)) && attemptMayHaveApplied(error)) {
+          (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] = true;
+        }
+        throw error;
+      }
+    },
+    // Low priority in finalizeRequest runs inside the retry middleware: once per attempt.
+    { step: 'finalizeRequest', name: 'noteUnansweredAttempts', priority: 'low' },
+  );
+}
+
+/** An HTTP answer from DynamoDB below 500: it says what happened to this attempt. */
+export function isAnswer(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status > 0 && status < 500;
+}
+
+/** The attribute a single-item write stamps with its token, to recognise itself when re-sent. */
+export const WRITE_TOKEN_VALUE = ':writeToken';
+
+/**
+ * Whether sending the write again cannot apply it twice: a transaction with a
+ * ClientRequestToken (DynamoDB applies it once in 10 minutes), a put or update carrying a write
+ * token (writeToken.ts), an unconditional delete.
+ */
+export function isIdempotentWrite(operation: string, input: object): boolean {
+  const i = input as {
+    ClientRequestToken?: unknown;
+    ConditionExpression?: unknown;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  switch (operation) {
+    case 'TransactWriteItems':
+      return typeof i.ClientRequestToken === 'string';
+    case 'PutItem':
+    case 'UpdateItem':
+      return typeof i.ExpressionAttributeValues?.[WRITE_TOKEN_VALUE] === 'string';
+    case 'DeleteItem':
+      return i.ConditionExpression === undefined;
+    default:
+      return false;
+  }
+}
