@@ -37,6 +37,18 @@ afterAll(async () => {
 
 const OUTAGE_MS = 4_000;
 const STALL_MS = 9_000;
+const REQUEST_TIMEOUT_MS = 1_500;
+const MAX_ATTEMPTS = 2;
+const DEADLINE_MS = 4_000;
+/**
+ * The longest a request may take while the database is away: its calls may wait for admission
+ * until the deadline, a call's attempts each time out, and a write whose outcome is unknown is
+ * sent again for up to one more deadline before the answer says so. Plus a second of slack.
+ */
+const WORST_CASE_MS = 2 * DEADLINE_MS + MAX_ATTEMPTS * REQUEST_TIMEOUT_MS + 1_000;
+/** The issue's target: from this long after DynamoDB Local is started again, every request succeeds. */
+const RECOVERED_AFTER_MS = 5_000;
+const WORKERS = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const failed = (s: Sample) => s.outcome.status !== 200 || s.outcome.errors !== undefined;
 const started = (s: Sample) => s.at - s.outcome.ms;
@@ -53,8 +65,9 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
       // Every read reaches the database: a cached read would hide the outage.
       RESPONSE_CACHE_TTL_SECONDS: '0',
       // A stalled database (below) fails each call within about 2 × 1.5 s.
-      DYNAMODB_REQUEST_TIMEOUT_MS: '1500',
-      DYNAMODB_MAX_ATTEMPTS: '2',
+      DYNAMODB_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      DYNAMODB_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      REQUEST_DEADLINE_MS: String(DEADLINE_MS),
     });
     const { url } = server;
     const origin = new URL(url).origin;
@@ -79,7 +92,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     const traffic = runTraffic({
       signal: stopTraffic.signal,
       shop,
-      concurrency: 4,
+      concurrency: WORKERS,
       durationMs: 90_000,
       maxRequests: 20_000,
       seed: 3,
@@ -135,7 +148,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     // Every request that was hit by the outage, whenever it started, ended within bounds.
     const hit = samples.filter((s) => s.at >= killAt && started(s) < upAt);
     const hitMax = Math.max(...hit.map((s) => s.outcome.ms));
-    expect(hitMax).toBeLessThan(10_000);
+    expect(hitMax).toBeLessThan(WORST_CASE_MS);
     expect(hit.filter((s) => s.outcome.status === 0)).toEqual([]);
 
     // Recovery: the first success after DynamoDB Local answered again, and from when on every
@@ -145,13 +158,20 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     const firstOk = after.find((s) => !failed(s));
     expect(firstOk).toBeDefined();
     const recoveryMs = (firstOk?.at ?? Number.NaN) - upAt;
-    const lastFailure = Math.max(upAt, ...after.filter(failed).map(started));
-    const allOkAfterMs = lastFailure - upAt;
+    const lastFailure = Math.max(restartAt, ...after.filter(failed).map(started));
+    const allOkAfterMs = lastFailure - restartAt;
     expect(recoveryMs).toBeLessThan(5_000);
-    expect(allOkAfterMs).toBeLessThan(8_000);
-    const tail = after.filter((s) => started(s) > upAt + 8_000);
+    // From 5 s after the restart (the moment DynamoDB Local was started again), every request
+    // succeeds: the gateway has no backlog of its own to work off.
+    const tail = after.filter((s) => started(s) > restartAt + RECOVERED_AFTER_MS);
     expect(tail.length).toBeGreaterThan(10);
-    expect(tail.filter(failed)).toEqual([]);
+    expect(tail.filter(failed).map((s) => `${s.op} ${s.outcome.status} ${s.outcome.code}`)).toEqual(
+      [],
+    );
+    expect(allOkAfterMs).toBeLessThan(RECOVERED_AFTER_MS);
+    const window = after.filter(
+      (s) => started(s) > restartAt + 5_000 && started(s) < restartAt + 10_000,
+    );
 
     // /ready: 200 before, 503 while the database is down, 200 again after.
     const readyBefore = ready.filter((r) => r.at < killAt);
@@ -168,17 +188,21 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
     expect(readyAfter.length).toBeGreaterThan(0);
     expect(readyAfter.every((r) => r.status === 200)).toBe(true);
 
-    // The stall: requests that started while the database was stopped fail within the
-    // configured bound (2 attempts × 1.5 s, plus backoff), with SERVICE_UNAVAILABLE; so does
-    // /ready; after SIGCONT everything succeeds again.
+    // The stall: requests that started while the database was stopped end within the bound
+    // (WORST_CASE_MS) with SERVICE_UNAVAILABLE, or, for an order whose transaction went out and
+    // got no answer, OrderOutcomeUnknownError (never "failed"); so does /ready; after SIGCONT
+    // everything succeeds again.
     const stalled = samples.filter((s) => started(s) > stallAt + 200 && s.at < contAt);
     expect(stalled.length).toBeGreaterThan(1);
     for (const s of stalled) {
-      expect(`${s.outcome.status} ${s.outcome.code}`).toBe('503 SERVICE_UNAVAILABLE');
+      const unknown = s.outcome.data?.placeOrder?.__typename === 'OrderOutcomeUnknownError';
+      expect(unknown ? 'unknown' : `${s.outcome.status} ${s.outcome.code}`).toMatch(
+        /^(503 SERVICE_UNAVAILABLE|unknown)$/,
+      );
     }
     const stallHit = samples.filter((s) => s.at >= stallAt && started(s) < contAt);
     const stallMax = Math.max(...stallHit.map((s) => s.outcome.ms));
-    expect(stallMax).toBeLessThan(6_000);
+    expect(stallMax).toBeLessThan(WORST_CASE_MS);
     const readyStalled = ready.filter((r) => r.at - r.ms > stallAt + 200 && r.at < contAt);
     expect(readyStalled.length).toBeGreaterThan(0);
     // Never ready while stalled (503; or no answer at all within the probe's own 10 s).
@@ -241,6 +265,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
       dbStartMs: upAt - restartAt,
       recoveryMs,
       allOkAfterMs,
+      window5to10s: `${window.filter((s) => !failed(s)).length}/${window.length}`,
       readyDuring: readyDuring.length,
       readyRecoveryMs,
       orders: invariants.orders,
@@ -259,7 +284,7 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
       [
         '# DynamoDB killed under load (test/integration/faults.test.ts)',
         '',
-        `Written ${new Date().toISOString()}. DynamoDB Local killed with SIGKILL, down ${OUTAGE_MS} ms, restarted on the same port and data dir; 4 workers of mixed reads and placeOrder.`,
+        `Written ${new Date().toISOString()}. DynamoDB Local killed with SIGKILL, down ${OUTAGE_MS} ms, restarted on the same port and data dir; ${WORKERS} workers of mixed reads and placeOrder; REQUEST_DEADLINE_MS=${DEADLINE_MS}.`,
         '',
         '| figure | value |',
         '|---|---|',
@@ -269,12 +294,13 @@ describe('DynamoDB goes away under load and comes back', { timeout: 240_000 }, (
         `| longest request hit by the outage (incl. in flight at the kill) | ${figures.hitByOutageMaxMs} ms |`,
         `| DynamoDB Local restart (to answering) | ${figures.dbStartMs} ms |`,
         `| first success after DynamoDB answered | ${figures.recoveryMs} ms |`,
-        `| every request succeeds from | ${figures.allOkAfterMs} ms after DynamoDB answered |`,
+        `| every request succeeds from | ${figures.allOkAfterMs} ms after DynamoDB Local was started again |`,
+        `| requests that succeeded, 5 to 10 s after the restart | ${figures.window5to10s} |`,
         `| /ready 200 again | ${figures.readyRecoveryMs} ms after DynamoDB answered |`,
         `| orders afterwards / invariant violations | ${figures.orders} / ${figures.violations} |`,
         `| stream event after recovery (write to SSE event) | ${figures.streamEventAfterRecoveryMs} ms |`,
         `| stream reader warnings during the outage | ${figures.streamReaderWarnings} |`,
-        `| stall (SIGSTOP ${STALL_MS} ms, DYNAMODB_REQUEST_TIMEOUT_MS=1500, DYNAMODB_MAX_ATTEMPTS=2): requests, all 503 | ${figures.stalledRequests} |`,
+        `| stall (SIGSTOP ${STALL_MS} ms, DYNAMODB_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}, DYNAMODB_MAX_ATTEMPTS=${MAX_ATTEMPTS}): requests, all 503 | ${figures.stalledRequests} |`,
         `| stall: longest request | ${figures.stallMaxMs} ms |`,
         `| stall: first success after SIGCONT | ${figures.stallRecoveryMs} ms |`,
         '',
