@@ -25,12 +25,16 @@ const OVERLOAD_NAMES = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Whether the error, or one of its causes, passes `test`. */
+/**
+ * Whether the error, or one of its causes, passes `test`. A WriteOutcomeUnknownError keeps its
+ * last attempt's error as `lastError` (not `cause`, which the SDK's retry strategy would read).
+ */
 function inCauses(error: unknown, test: (error: Error & { code?: unknown }) => boolean): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     if (test(current)) return true;
-    current = (current as Error & { cause?: unknown }).cause;
+    const next = current as Error & { cause?: unknown; lastError?: unknown };
+    current = next.cause ?? next.lastError;
   }
   return false;
 }

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       executor: 'jit',
       streamMaxIdlePollMs: 1_000,
+      admission: { maxInFlight: 32, maxQueue: 4_000, deadlineMs: 10_000 },
     });
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
@@ -33,6 +34,9 @@ describe('loadConfig', () => {
       ['JWT_SECRET', 'short'],
       ['GRAPHQL_EXECUTOR', 'fast'],
       ['STREAM_MAX_IDLE_POLL_MS', '100'],
+      ['DYNAMODB_MAX_IN_FLIGHT', '0'],
+      ['DYNAMODB_MAX_QUEUE', '-1'],
+      ['REQUEST_DEADLINE_MS', '50'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),

@@ -1,11 +1,15 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfStockError, ValidationError } from '../../src/domain/errors.js';
+import { ShedError } from '../../src/dynamo/admission.js';
 import { CursorError } from '../../src/dynamo/cursor.js';
+import { WriteOutcomeUnknownError } from '../../src/dynamo/outcome.js';
 import { isUnavailableError } from '../../src/dynamo/unavailable.js';
 import { AuthError, ClientError } from '../../src/errors.js';
 import {
   INTERNAL_ERROR_MESSAGE,
+  OUTCOME_UNKNOWN_MESSAGE,
+  SHED_MESSAGE,
   toClientError,
   UNAVAILABLE_MESSAGE,
 } from '../../src/graphql-errors.js';
@@ -17,6 +21,27 @@ const located = (original?: Error) =>
   });
 
 describe('toClientError', () => {
+  it('a shed call is 503 with its Retry-After, says nothing was changed, and is not logged', () => {
+    const report = toClientError(located(new ShedError(4, 'deadline')), 'r1');
+    expect(report.cause).toBeUndefined();
+    expect(report.error.message).toBe(SHED_MESSAGE);
+    expect(report.error.message).toMatch(/nothing was changed/);
+    expect(report.error.extensions).toEqual({
+      code: 'SERVICE_UNAVAILABLE',
+      requestId: 'r1',
+      http: { status: 503, headers: { 'retry-after': '4' } },
+    });
+  });
+
+  it('a write of unknown outcome is OUTCOME_UNKNOWN, never an invitation to try again, and is logged', () => {
+    const original = new WriteOutcomeUnknownError('UpdateItem', new Error('socket hang up'));
+    const report = toClientError(located(original), 'r1');
+    expect(report.cause).toBe(original);
+    expect(report.error.message).toBe(OUTCOME_UNKNOWN_MESSAGE);
+    expect(report.error.message).not.toMatch(/try again shortly/);
+    expect(report.error.extensions).toEqual({ code: 'OUTCOME_UNKNOWN', requestId: 'r1' });
+  });
+
   it('passes GraphQL validation and syntax errors as they are', () => {
     const error = located();
     expect(toClientError(error, 'r1')).toEqual({ error });
