@@ -406,7 +406,7 @@ export class OrderRepository {
       }
     } catch (error) {
       if (error instanceof WriteOutcomeUnknownError) {
-        return this.#settleUnknown(customerId, idempotencyKey, requestHash);
+        return this.#settleUnknown(order, idempotencyKey, requestHash);
       }
       if (!(error instanceof TransactionCancelled)) throw error;
       const reasons = error.reasons;
@@ -547,12 +547,8 @@ export class OrderRepository {
    * exists. Without an answer, or without a record (a send may still be on its way), the outcome
    * is unknown, and the client is told to retry with the same key, which is always safe.
    */
-  async #settleUnknown(
-    customerId: string,
-    idempotencyKey: string,
-    requestHash: string,
-  ): Promise<Order> {
-    let record: IdempotencyRecord | null = null;
+  async #settleUnknown(sent: Order, idempotencyKey: string, requestHash: string): Promise<Order> {
+    const { customerId } = sent;
     try {
       const output = await this.db.send<{ Item?: Item }>(
         new GetCommand({
@@ -562,7 +558,13 @@ export class OrderRepository {
         }),
         { settling: true },
       );
-      record = toIdempotencyRecord(output.Item, Math.floor(Date.now() / 1000));
+      const record = toIdempotencyRecord(output.Item, Math.floor(Date.now() / 1000));
+      // The record and the order are written by one transaction: this one, or a concurrent
+      // request's with the same key.
+      if (record?.orderId === sent.id) {
+        this.db.prime(orderItem(sent));
+        return sent;
+      }
       if (record) return await this.#replay(customerId, idempotencyKey, requestHash, record, true);
     } catch (error) {
       if (error instanceof IdempotencyKeyReusedError) throw error;

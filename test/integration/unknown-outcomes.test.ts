@@ -163,6 +163,33 @@ describe('placeOrder when the database does not answer', () => {
     expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
   });
 
+  it('when no re-send gets an answer, the idempotency record read back says the order was placed', async () => {
+    let lost = false;
+    const faults = loseNextWrite();
+    const { t, dynamo } = appWith(
+      (attempt) => {
+        const fault = faults.decide(attempt);
+        if (fault) {
+          lost = true;
+          return fault;
+        }
+        // Every transaction after the lost one is refused; reads go through.
+        return lost && attempt.operation === 'TransactWriteItems' ? refused() : undefined;
+      },
+      { REQUEST_DEADLINE_MS: '600' },
+    );
+    const shopper = await aShopper(t);
+    const product = await aStockedProduct(10);
+    faults.arm();
+    const placed = expectData(await place(t, shopper.token, 'read-back', product, 2)).placeOrder;
+    expect(placed.__typename).toBe('PlaceOrderSuccess');
+    // It was sent more than once, and only the first one reached the table.
+    expect(tokensOf(dynamo.attempts, 'TransactWriteItems').length).toBeGreaterThan(3);
+    const orders = await ordersOf(shopper.id);
+    expect(orders.map((o) => orderGid(o))).toEqual([placed.order?.id]);
+    expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
+  });
+
   it('when nothing can tell, a typed unknown outcome that asks for the same key; retrying with it returns the order once', async () => {
     let down = false;
     const faults = loseNextWrite();
