@@ -64,6 +64,17 @@ afterAll(async () => {
   }
 });
 
+/** The sale of the issue: 20 customers, 10 products with 5 units each (50 in all). */
+function saleShop(prefix: string) {
+  return prepareCrowdShop(dynamo.doc, TABLE, {
+    prefix,
+    customers: 20,
+    products: 10,
+    stock: 5,
+    jwtSecret: SOAK_JWT_SECRET,
+  });
+}
+
 function summary(name: string, answers: CrowdAnswer[], audit: CrowdAudit): string {
   const ms = answers.map((a) => a.ms);
   const a = audit.answers;
@@ -72,13 +83,7 @@ function summary(name: string, answers: CrowdAnswer[], audit: CrowdAudit): strin
 
 describe('a flash-sale crowd at checkout', { timeout: 180_000 }, () => {
   it('300 orders at once: every answer is placed, out of stock or shed before writing, and the table agrees', async () => {
-    const shop = await prepareCrowdShop(dynamo.doc, TABLE, {
-      prefix: 'crowd',
-      customers: 20,
-      products: 10,
-      stock: 5,
-      jwtSecret: SOAK_JWT_SECRET,
-    });
+    const shop = await saleShop('crowd');
     const answers = await runCrowd(server.url, crowdOrders(shop, 300, 7, 'a'));
     const audit = await auditCrowd(dynamo.doc, TABLE, shop, answers);
     figures.push(summary('300 orders, 50 units', answers, audit));
@@ -104,13 +109,7 @@ describe('a flash-sale crowd at checkout', { timeout: 180_000 }, () => {
   });
 
   it('the database stops for 5 s during a crowd: no order that exists is answered as failed', async () => {
-    const shop = await prepareCrowdShop(dynamo.doc, TABLE, {
-      prefix: 'stall',
-      customers: 20,
-      products: 10,
-      stock: 5,
-      jwtSecret: SOAK_JWT_SECRET,
-    });
+    const shop = await saleShop('stall');
     const javaPid = local.process.pid ?? 0;
     const crowd = runCrowd(server.url, crowdOrders(shop, 300, 11, 'b'));
     // Into the crowd: transactions are on the wire when the database stops.
