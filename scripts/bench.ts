@@ -31,7 +31,14 @@ import {
   startNodeFlags,
   startNodeServer,
 } from './bench/processes.js';
-import type { BenchResults, MemoryRun, OrderRun, OverheadRow } from './bench/report.js';
+import type {
+  BenchResults,
+  CrowdPhase,
+  CrowdRun,
+  MemoryRun,
+  OrderRun,
+  OverheadRow,
+} from './bench/report.js';
 import { renderReport, targets } from './bench/report.js';
 import {
   inProcessGateway,
@@ -40,6 +47,17 @@ import {
   type ScenarioVariant,
   scenarioVariants,
 } from './bench/roundtrips.js';
+import {
+  auditCrowd,
+  type CrowdAnswer,
+  type CrowdOrder,
+  type CrowdShop,
+  crowdOrders,
+  placeOrder,
+  prepareCrowdShop,
+  runCrowd,
+} from './crowd.js';
+import { percentile } from './soak.js';
 
 interface Profile {
   mode: 'full' | 'quick';
@@ -53,6 +71,11 @@ interface Profile {
   memoryRequests: number;
   memoryMaxS: number;
   cacheTtlSeconds: number;
+  /**
+   * The placeOrder crowd row: `workers` concurrent clients back to back for `durationS` (the
+   * sustained throughput), then `orders` at once; each run on a shop of its own.
+   */
+  crowd: { workers: number; orders: number; customers: number; products: number; stock: number };
   dataset: {
     products: number;
     meCustomers: number;
@@ -73,6 +96,7 @@ const FULL: Profile = {
   memoryRequests: 100_000,
   memoryMaxS: 600,
   cacheTtlSeconds: 60,
+  crowd: { workers: 16, orders: 1_000, customers: 200, products: 10, stock: 100_000 },
   dataset: { products: 1_000, meCustomers: 5, buyers: 50, hotStock: 250, orderStatusShards: 4 },
 };
 const QUICK: Profile = {
@@ -86,6 +110,7 @@ const QUICK: Profile = {
   memoryRequests: 5_000,
   memoryMaxS: 60,
   cacheTtlSeconds: 60,
+  crowd: { workers: 16, orders: 1_000, customers: 200, products: 10, stock: 100_000 },
   dataset: { products: 200, meCustomers: 3, buyers: 20, hotStock: 60, orderStatusShards: 4 },
 };
 
@@ -455,6 +480,27 @@ async function main(): Promise<void> {
       `  RSS ${(afterWarmupBytes / 2 ** 20).toFixed(1)} MB after warm-up, ${(memory.afterBytes / 2 ** 20).toFixed(1)} MB after ${served} requests`,
     );
 
+    // The crowd row runs after the memory figures are read: a thousand requests at once grow
+    // V8's heap for good (about 15 to 20 MB of heap total in quick runs), which would make the
+    // growth figure measure that one burst, not what the gateway keeps per request served.
+    log(
+      `placeOrder crowd: ${profile.crowd.workers} workers for ${profile.durationS} s, then ${profile.crowd.orders} orders at once`,
+    );
+    const crowd = await crowdRow(uncached, dynamo.doc, secrets.jwtSecret, profile);
+    for (const [label, phase] of [
+      ['sustained', crowd.sustained],
+      ['crowd', crowd.crowd],
+    ] as const) {
+      const k = phase.kinds;
+      log(
+        `  ${label}: ${phase.perSecond.toFixed(0)} orders/s, p50 ${phase.p50.toFixed(0)} ms, p99 ${phase.p99.toFixed(0)} ms; placed ${k.placed}, out of stock ${k['out-of-stock']}, shed ${k.shed}, unavailable ${k.unavailable}, unknown ${k.unknown}, other ${k.other}; false failures ${phase.falseFailures}`,
+      );
+    }
+    log(`  goodput / sustained: ${(crowd.crowd.perSecond / crowd.sustained.perSecond).toFixed(3)}`);
+
+    served += crowd.sustained.orders + crowd.crowd.orders;
+    await sample('after the placeOrder crowd (not in the figures above)');
+
     const results: BenchResults = {
       mode: profile.mode,
       startedAt: new Date(started).toISOString(),
@@ -475,6 +521,7 @@ async function main(): Promise<void> {
       overhead,
       featured: { uncached: featuredUncached, cached: featuredCached },
       orders,
+      crowd,
       memory,
       notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : '',
       load: { atStart: loadAtStart, atEnd: loadavg() },
@@ -609,6 +656,90 @@ async function placeOrders(
   }));
   const noOversell = products.every((p) => p.final >= 0 && p.initial - p.final === p.orderedInDb);
   return { load: result, success, outOfStock, other, products, ordersInDb, noOversell };
+}
+
+/**
+ * The crowd row: the sustained placeOrder throughput of a closed loop of a few workers, then a
+ * crowd of orders sent at once, each on a shop of its own and audited against the table.
+ */
+async function crowdRow(
+  gateway: ChildServer,
+  doc: ReturnType<typeof createDynamo>['doc'],
+  jwtSecret: string,
+  profile: Profile,
+): Promise<CrowdRun> {
+  const { workers, orders: crowdSize, customers, products, stock } = profile.crowd;
+  const url = `${gateway.origin}/graphql`;
+  const run = Date.now().toString(36);
+  const shopOf = (prefix: string) =>
+    prepareCrowdShop(doc, TABLE, { prefix, customers, products, stock, jwtSecret });
+  const sustainedShop = await shopOf('bench-sustained');
+  const crowdShop = await shopOf('bench-crowd');
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+  // Sustained: each worker sends its next order when its answer comes, until the time is up.
+  // Far more orders than the loop can send in the time (it stops early if they run out).
+  const planned = crowdOrders(sustainedShop, profile.durationS * 2_000, 41, `${run}s`);
+  const sustainedAnswers: CrowdAnswer[] = [];
+  await settle();
+  const sustainedStart = performance.now();
+  const ends = sustainedStart + profile.durationS * 1_000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < ends && next < planned.length) {
+        sustainedAnswers.push(await placeOrder(url, planned[next++] as CrowdOrder));
+      }
+    }),
+  );
+  const sustained = await phaseOf(doc, sustainedShop, sustainedAnswers, sustainedStart);
+
+  // The crowd: every order at once.
+  await settle();
+  const crowdStart = performance.now();
+  const crowdAnswers = await runCrowd(url, crowdOrders(crowdShop, crowdSize, 43, `${run}c`));
+  const crowd = await phaseOf(doc, crowdShop, crowdAnswers, crowdStart);
+
+  return {
+    customers,
+    products,
+    stock,
+    sustained: { ...sustained, workers, durationS: profile.durationS },
+    crowd,
+  };
+}
+
+/** The figures of one run of the crowd row, with the audit of its shop. */
+async function phaseOf(
+  doc: ReturnType<typeof createDynamo>['doc'],
+  shop: CrowdShop,
+  answers: CrowdAnswer[],
+  started: number,
+): Promise<CrowdPhase> {
+  const audit = await auditCrowd(doc, TABLE, shop, answers);
+  const last = answers.reduce((latest, a) => Math.max(latest, a.at), started);
+  const seconds = (last - started) / 1_000;
+  const answered = audit.answers.placed + audit.answers['out-of-stock'];
+  const latencies = answers.map((a) => a.ms);
+  return {
+    orders: answers.length,
+    seconds,
+    answered,
+    perSecond: seconds > 0 ? answered / seconds : Number.NaN,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.reduce((max, v) => Math.max(max, v), 0),
+    kinds: audit.answers,
+    ordersInTable: audit.ordersInTable,
+    falseFailures: audit.falseFailures.length,
+    placedButMissing: audit.placedButMissing.length,
+    unknownButPlaced: audit.unknownButPlaced.length,
+    stockViolations: audit.stockViolations.length,
+    otherDetails: answers
+      .filter((a) => a.kind === 'other')
+      .slice(0, 5)
+      .map((a) => `HTTP ${a.status}: ${a.detail ?? ''}`),
+  };
 }
 
 /** RSS from /proc, and V8's heap as the gateway's own /metrics reports it. */

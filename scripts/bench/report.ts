@@ -1,3 +1,4 @@
+import type { AnswerKind } from '../crowd.js';
 import type { BenchData } from './dataset.js';
 import type { LoadResult } from './load.js';
 import type { Machine } from './processes.js';
@@ -30,6 +31,42 @@ export interface OrderRun {
   ordersInDb: number;
   /** final >= 0 for every product and initial - final == what the orders in the table hold. */
   noOversell: boolean;
+}
+
+/** Latency and answers of one placeOrder run of the crowd row, and the audit of its shop. */
+export interface CrowdPhase {
+  /** Orders sent. */
+  orders: number;
+  /** From sending the first order to receiving the last answer. */
+  seconds: number;
+  /** Answers that are PlaceOrderSuccess or OutOfStockError. */
+  answered: number;
+  /** `answered` per second of `seconds`. */
+  perSecond: number;
+  /** Latency of every answer, whatever its kind, in milliseconds. */
+  p50: number;
+  p99: number;
+  max: number;
+  kinds: Record<AnswerKind, number>;
+  /** The audit against the table (scripts/crowd.ts `auditCrowd`), strongly consistent. */
+  ordersInTable: number;
+  falseFailures: number;
+  placedButMissing: number;
+  unknownButPlaced: number;
+  stockViolations: number;
+  /** The first few answers of kind `other`, as they came back. */
+  otherDetails: string[];
+}
+
+export interface CrowdRun {
+  /** Each phase has a shop of its own with this shape (customers with profiles, products). */
+  customers: number;
+  products: number;
+  stock: number;
+  /** Closed loop: `workers` concurrent clients, each sending its next order on an answer. */
+  sustained: CrowdPhase & { workers: number; durationS: number };
+  /** Every order sent at once. */
+  crowd: CrowdPhase;
 }
 
 export interface MemoryRun {
@@ -72,6 +109,8 @@ export interface BenchResults {
   overhead: OverheadRow[];
   featured: { uncached: LoadResult; cached: LoadResult };
   orders: OrderRun;
+  /** The placeOrder crowd row (absent from results saved before it existed). */
+  crowd?: CrowdRun;
   memory: MemoryRun;
   notes: string;
   /** 1, 5 and 15 minute load averages when the run started and ended. */
@@ -203,6 +242,33 @@ export function targets(results: BenchResults): Target[] {
     target: '0',
     met: results.orders.noOversell,
   });
+  const { crowd } = results;
+  if (crowd) {
+    const goodput = crowd.crowd.perSecond / crowd.sustained.perSecond;
+    list.push({
+      figure: `\`placeOrder\` crowd (${num(crowd.crowd.orders)} at once): goodput / sustained throughput (${crowd.sustained.workers} workers), same run`,
+      measured: `${ratio3(goodput)} (${num(crowd.crowd.perSecond)} / ${num(crowd.sustained.perSecond)} orders/s)`,
+      target: '>= 0.80',
+      met: goodput >= 0.8,
+    });
+    const k = crowd.crowd.kinds;
+    const outside = k.unavailable + k.unknown + k.other;
+    list.push({
+      figure: '`placeOrder` crowd: answers other than success, out of stock or shed before write',
+      measured:
+        outside === 0
+          ? '0'
+          : `${num(outside)} (unavailable ${num(k.unavailable)}, unknown ${num(k.unknown)}, other ${num(k.other)})`,
+      target: '0',
+      met: outside === 0,
+    });
+    list.push({
+      figure: '`placeOrder` crowd: false failures (orders in the table answered as failed)',
+      measured: num(crowd.crowd.falseFailures),
+      target: '0',
+      met: crowd.crowd.falseFailures === 0,
+    });
+  }
   return list;
 }
 
@@ -262,7 +328,7 @@ export function renderReport(results: BenchResults): string {
     `- **Load.** autocannon, ${method.connections} connections, no pipelining; after ${method.warmupS} s of warm-up per scenario and server (and again right before each overhead operation's pairs, on both sides), each overhead operation as ${method.pairs} gateway/baseline pair(s) of ${method.pairS} s runs, the cached read and placeOrder (${method.orderConnections} connections) as ${method.durationS} s runs. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
     '- **Direct SDK baseline.** Before the load runs, each variant of each scenario is run once through the real app in-process, with its DocumentClient wrapped to record every command RequestDb sends and which calls had finished when each began. The baseline server replays exactly those commands (same command classes, same keys and inputs, the same DocumentClient from `src/dynamo/client.ts`), each call starting when the calls that had finished before it in the gateway are done: sequential where the gateway is sequential, parallel where it is parallel. It receives the same HTTP request body, parses it, and answers the items as JSON. The calls per request that each side made during its load run are shown beside it.',
     "- **Round trips.** Each query and mutation of the contract (the two subscriptions excepted) is sent once, one at a time, to the app in-process (`createApp`, production settings) and the DynamoDB client's `WireCounter` (every attempt on the wire, by command) is read before and after. The naive figure walks the actual response JSON with the operation and the schema (`scripts/bench/naive.ts`): one GetItem for every Product, Category, Customer, Order and Review object in the response, one more for every `Product.stock`, one Query for every connection, every Cart and `categories` (ordersByStatus: one per write shard); for a mutation, plus the writes the gateway made. That is what a resolver tree with no DataLoader and no priming issues: list resolvers return keys and each object's resolver reads its item. A mutation's own reads before it writes are left out of the naive figure, which flatters the naive tree.",
-    `- **Memory.** VmRSS of the uncached gateway process from /proc, after the warm-up (${num(memory.warmupRequests)} requests) and after ${num(memory.requests)} further requests: every measured run against that process (ProductPage, CategoryPage, Me, Featured uncached, placeOrder) and then a mix of the four read scenarios up to ${num(memory.targetRequests)}.`,
+    `- **Memory.** VmRSS of the uncached gateway process from /proc, after the warm-up (${num(memory.warmupRequests)} requests) and after ${num(memory.requests)} further requests: every measured run against that process (ProductPage, CategoryPage, Me, Featured uncached, placeOrder) and then a mix of the four read scenarios up to ${num(memory.targetRequests)}.${results.crowd ? ` The placeOrder crowd (section 5) runs after these readings, against the same process: its burst of ${num(results.crowd.crowd.orders)} requests at once grows V8's heap once, which is not what the growth figure is for; the memory table shows the gateway after it too.` : ''}`,
     '',
   );
 
@@ -364,8 +430,38 @@ export function renderReport(results: BenchResults): string {
     '',
   );
 
+  const { crowd } = results;
+  if (crowd) {
+    const { sustained, crowd: all } = crowd;
+    const kinds = (k: CrowdPhase['kinds']) =>
+      `${num(k.placed)} / ${num(k['out-of-stock'])} / ${num(k.shed)} / ${num(k.unavailable)} / ${num(k.unknown)} / ${num(k.other)}`;
+    const row = (label: string, p: CrowdPhase) =>
+      `| ${label} | ${num(p.orders)} in ${num(p.seconds, 2)} s | **${num(p.perSecond)}** | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.max)} | ${kinds(p.kinds)} | ${num(p.ordersInTable)} | ${num(p.falseFailures)} | ${num(p.placedButMissing)} | ${num(p.stockViolations)} |`;
+    push(
+      '## 5. placeOrder crowd',
+      '',
+      `A flash-sale crowd at checkout (\`scripts/crowd.ts\`) against the same gateway process. Each of the two runs has a shop of its own, written into the table for it: ${num(crowd.customers)} customers with profiles and ${num(crowd.products)} products with ${num(crowd.stock)} units each (more than either run can sell). Each order has a new idempotency key and one or two lines of 1 or 2 units, over the shop's customers in turn, sent with \`fetch\` from the bench process. **Sustained**: a closed loop of ${sustained.workers} workers, each sending its next order when its answer comes, for ${num(sustained.durationS)} s: the throughput without a crowd. **Crowd**: ${num(all.orders)} orders sent at once. Orders/s is the answers that are PlaceOrderSuccess or OutOfStockError over the seconds from sending the first order to receiving the last answer (for the crowd: goodput). Latency is of every answer, shed ones included. After each run the table is read (consistent reads) and held against the answers: a false failure is an order that exists but was answered as failed; "placed but missing" an order answered as placed that does not exist; a stock violation a product whose stock taken differs from the units in the orders that exist.`,
+      '',
+      '| Run | Orders | Orders/s | p50 | p99 | max | Answers: placed / out of stock / shed (503) / unavailable (503) / unknown / other | Orders in the table | False failures | Placed but missing | Stock violations |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      row(`sustained, ${sustained.workers} workers`, sustained),
+      row(`crowd, ${num(all.orders)} at once`, all),
+      `| **crowd / sustained** | | **${ratio3(all.perSecond / sustained.perSecond)}** | | | | | | | | |`,
+      '',
+    );
+    const others = [...sustained.otherDetails, ...all.otherDetails];
+    if (others.length > 0) {
+      push(
+        'Answers of kind "other" (the first few):',
+        '',
+        ...others.map((d) => `- \`${d.replaceAll('`', "'").replaceAll('\n', ' ')}\``),
+        '',
+      );
+    }
+  }
+
   push(
-    '## 5. Memory',
+    `## ${crowd ? 6 : 5}. Memory`,
     '',
     '| Process | RSS |',
     '|---|---|',
