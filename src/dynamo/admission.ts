@@ -177,24 +177,26 @@ export class Admission {
   release(heldMs: number): void {
     this.#serviceMs =
       this.#serviceMs === 0 ? heldMs : this.#serviceMs + EWMA_WEIGHT * (heldMs - this.#serviceMs);
-    const next = this.#nextWaiter();
+    const next =
+      this.#queued === 0
+        ? undefined
+        : (Admission.#take(this.#lanes.continuing) ?? Admission.#take(this.#lanes.new));
     if (!next) {
       this.#inFlight--;
       return;
     }
+    this.#queued--;
     // The slot passes straight to the waiter: in flight stays the same.
     next.resolve();
   }
 
-  #nextWaiter(): Waiter | undefined {
-    for (const lane of [this.#lanes.continuing, this.#lanes.new]) {
-      for (let waiter = lane.shift(); waiter; waiter = lane.shift()) {
-        if (waiter.done) continue;
-        waiter.done = true;
-        this.#queued--;
-        if (waiter.timer) clearTimeout(waiter.timer);
-        return waiter;
-      }
+  /** The lane's first waiter still waiting (shed ones are skipped), taken off the queue. */
+  static #take(lane: Fifo<Waiter>): Waiter | undefined {
+    for (let waiter = lane.shift(); waiter; waiter = lane.shift()) {
+      if (waiter.done) continue;
+      waiter.done = true;
+      if (waiter.timer) clearTimeout(waiter.timer);
+      return waiter;
     }
     return undefined;
   }

@@ -197,22 +197,29 @@ export class RequestDb {
     }
   }
 
-  /** One call through admission: it waits for a slot (or is shed), and holds it while on the wire. */
-  async #admit<T>(command: Command, settling: boolean): Promise<T> {
+  /**
+   * One call through admission: it waits for a slot (or is shed), and holds it while on the wire.
+   * Not an async function: most calls find a free slot, and go out without another promise.
+   */
+  #admit<T>(command: Command, settling: boolean): Promise<T> {
     const admission = this.#admission;
-    if (!admission) return (await this.#doc.send(command as never)) as T;
+    if (!admission) return this.#doc.send(command as never) as Promise<T>;
     const wait = admission.acquire(
       settling ? Number.POSITIVE_INFINITY : this.#deadline,
       settling || this.#admitted ? 'continuing' : 'new',
     );
-    if (wait) await wait;
+    return wait
+      ? wait.then(() => this.#sendAdmitted<T>(command, admission))
+      : this.#sendAdmitted<T>(command, admission);
+  }
+
+  #sendAdmitted<T>(command: Command, admission: Admission): Promise<T> {
     this.#admitted = true;
     const sentAt = performance.now();
-    try {
-      return (await this.#doc.send(command as never)) as T;
-    } finally {
-      admission.release(performance.now() - sentAt);
-    }
+    const sent = this.#doc.send(command as never) as Promise<T>;
+    const release = () => admission.release(performance.now() - sentAt);
+    sent.then(release, release);
+    return sent;
   }
 
   /**
