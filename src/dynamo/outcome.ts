@@ -61,32 +61,39 @@ const MAY_HAVE_APPLIED = Symbol('mayHaveApplied');
  * the idempotent writes read it for what it is.
  */
 export function markUnknownOutcomes(client: DynamoDBClient): void {
+  // Reads pass both middlewares untouched: only a write can have an unknown outcome.
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if ((context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] && !isAnswer(error)) {
-          const operation = String(context.commandName).replace(/Command$/, '');
-          throw new WriteOutcomeUnknownError(operation, error);
-        }
-        throw error;
-      }
-    },
+    (next, context) =>
+      !WRITE_COMMANDS.has(String(context.commandName))
+        ? next
+        : async (args) => {
+            try {
+              return await next(args);
+            } catch (error) {
+              if ((context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] && !isAnswer(error)) {
+                const operation = String(context.commandName).replace(/Command$/, '');
+                throw new WriteOutcomeUnknownError(operation, error);
+              }
+              throw error;
+            }
+          },
     // Outside the retry middleware: it sees the error that the last attempt ended with.
     { step: 'initialize', name: 'markUnknownOutcomes', priority: 'low' },
   );
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if (WRITE_COMMANDS.has(String(context.commandName)) && attemptMayHaveApplied(error)) {
-          (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] = true;
-        }
-        throw error;
-      }
-    },
+    (next, context) =>
+      !WRITE_COMMANDS.has(String(context.commandName))
+        ? next
+        : async (args) => {
+            try {
+              return await next(args);
+            } catch (error) {
+              if (attemptMayHaveApplied(error)) {
+                (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] = true;
+              }
+              throw error;
+            }
+          },
     // Low priority in finalizeRequest runs inside the retry middleware: once per attempt.
     { step: 'finalizeRequest', name: 'noteUnansweredAttempts', priority: 'low' },
   );
