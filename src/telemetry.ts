@@ -155,7 +155,7 @@ export function telemetryPlugin(
     });
     new Counter({
       name: 'dynamodb_admission_wait_seconds_total',
-      help: 'Time DynamoDB calls spent waiting for admission, in seconds (with dynamodb_admission_waits_total: the mean wait)',
+      help: 'Time admitted DynamoDB calls spent waiting for admission, in seconds (with dynamodb_admission_waits_total: the mean wait)',
       registers: [appRegistry],
       collect() {
         this.reset();
@@ -164,7 +164,7 @@ export function telemetryPlugin(
     });
     new Counter({
       name: 'dynamodb_admission_waits_total',
-      help: 'DynamoDB calls that had to wait for admission',
+      help: 'DynamoDB calls that waited for admission and were admitted',
       registers: [appRegistry],
       collect() {
         this.reset();

@@ -73,7 +73,7 @@ export interface AdmissionStats {
   inFlight: number;
   queued: number;
   shed: number;
-  /** Calls that waited for a slot, and how long in all (milliseconds). */
+  /** Calls that waited for a slot and got one, and how long they waited in all (milliseconds). */
   waited: number;
   waitedMs: number;
 }
@@ -154,11 +154,11 @@ export class Admission {
     }
     if (now >= deadline) return this.#refuse('deadline');
     this.#queued++;
-    this.#waited++;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         deadline,
         resolve: () => {
+          this.#waited++;
           this.#waitedMs += this.#now() - now;
           resolve();
         },

@@ -40,8 +40,16 @@ describe('shedding before the work starts', () => {
     expect(total).toBe(0);
     expect((await t.app.fetch('http://yoga/health')).status).toBe(200);
     expect(admission.stats().shed).toBe(1);
+    // What an operator sees of it on /metrics.
+    const metrics = await (await t.app.fetch('http://yoga/metrics')).text();
+    expect(metrics).toMatch(/^dynamodb_calls_shed_total 1$/m);
+    expect(metrics).toMatch(/^dynamodb_calls_in_flight 1$/m);
+    expect(metrics).toMatch(/^dynamodb_calls_queued 1$/m);
     admission.release(1);
     await waiting;
+    const after = await (await t.app.fetch('http://yoga/metrics')).text();
+    expect(after).toMatch(/^dynamodb_calls_queued 0$/m);
+    expect(after).toMatch(/^dynamodb_admission_waits_total 1$/m);
   });
 
   it('an order that cannot start its calls before the deadline is shed with 503, and nothing is written', async () => {
