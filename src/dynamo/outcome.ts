@@ -56,9 +56,9 @@ const MAY_HAVE_APPLIED = Symbol('mayHaveApplied');
 
 /**
  * Turns a write's failure into WriteOutcomeUnknownError when one of its attempts may have been
- * applied and the final error is no answer from DynamoDB. A definite answer after an unanswered
- * attempt (a replayed transaction's success, a write token's failed condition) stays as it is:
- * the idempotent writes read it for what it is.
+ * applied and the final error does not settle it (no answer, throttling, a transaction still in
+ * progress: settlesOutcome). An answer that does (a write token's failed condition, a
+ * cancellation) stays as it is: the idempotent writes read it for what it is.
  */
 export function markUnknownOutcomes(client: DynamoDBClient): void {
   // Reads pass both middlewares untouched: only a write can have an unknown outcome.
@@ -70,7 +70,10 @@ export function markUnknownOutcomes(client: DynamoDBClient): void {
             try {
               return await next(args);
             } catch (error) {
-              if ((context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] && !isAnswer(error)) {
+              if (
+                (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] &&
+                !settlesOutcome(error)
+              ) {
                 const operation = String(context.commandName).replace(/Command$/, '');
                 throw new WriteOutcomeUnknownError(operation, error);
               }
@@ -130,4 +133,31 @@ export function isIdempotentWrite(operation: string, input: object): boolean {
     default:
       return false;
   }
+}
+
+/** Answers that say only that this attempt was not served now: they tell nothing of an earlier send. */
+const NOT_SERVED_NOW = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+]);
+
+/**
+ * Whether DynamoDB's error for a re-sent idempotent write says what became of the write: a
+ * failed condition (for a write token: the item shows whether the first send applied), a
+ * cancellation (the same ClientRequestToken after an applied send would have succeeded), a
+ * refused request. Not throttling, not "in progress", not a cancellation by conflicts alone,
+ * and not a failure without an answer: after those, the outcome is as unknown as before.
+ */
+export function settlesOutcome(error: unknown): boolean {
+  if (!isAnswer(error)) return false;
+  const { name } = error as Error;
+  if (NOT_SERVED_NOW.has(name)) return false;
+  if (name === 'TransactionCanceledException') {
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> })
+      .CancellationReasons;
+    return (reasons ?? []).some((r) => r.Code !== 'None' && r.Code !== 'TransactionConflict');
+  }
+  return true;
 }

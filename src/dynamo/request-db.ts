@@ -9,7 +9,7 @@ import DataLoader from 'dataloader';
 import type { Admission } from './admission.js';
 import { batchGetItems, type Item } from './batch-get.js';
 import { keyId, type TableKey } from './keys.js';
-import { isAnswer, isIdempotentWrite, WriteOutcomeUnknownError } from './outcome.js';
+import { isIdempotentWrite, settlesOutcome, WriteOutcomeUnknownError } from './outcome.js';
 import { isUnreachableError } from './unavailable.js';
 
 /** Any lib-dynamodb command; the output type is given by the caller. */
@@ -225,8 +225,9 @@ export class RequestDb {
   /**
    * Sends an idempotent write again (a transaction with the same ClientRequestToken, an update
    * with the same write token) after a jittered backoff, until an answer says what happened:
-   * success, or DynamoDB's error (a failed condition, which the caller reads). Gives up with the
-   * unknown outcome once the deadline's length has passed since the first failure.
+   * success, or an error that settles it (settlesOutcome: a failed condition, which the caller
+   * reads). Gives up with the unknown outcome once the deadline's length has passed since the
+   * first failure.
    */
   async #settle<T>(command: Command, unknown: WriteOutcomeUnknownError): Promise<T> {
     const giveUpAt = performance.now() + this.#deadlineMs;
@@ -237,10 +238,7 @@ export class RequestDb {
       try {
         return await this.#admit<T>(command, true);
       } catch (error) {
-        // Still running from the first send: wait for it to finish.
-        if (isAnswer(error) && (error as Error).name !== 'TransactionInProgressException') {
-          throw error;
-        }
+        if (settlesOutcome(error)) throw error;
       }
     }
   }

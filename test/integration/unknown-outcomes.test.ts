@@ -163,6 +163,38 @@ describe('placeOrder when the database does not answer', () => {
     expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
   });
 
+  it('a re-send throttled after a lost response is no answer: the order is still settled as placed', async () => {
+    let lost = false;
+    let throttled = 0;
+    const faults = loseNextWrite();
+    const { t } = appWith((attempt) => {
+      const fault = faults.decide(attempt);
+      if (fault) {
+        lost = true;
+        return fault;
+      }
+      // The SDK's two remaining attempts are throttled; the gateway's re-send goes through.
+      if (lost && attempt.operation === 'TransactWriteItems' && throttled < 2) {
+        throttled++;
+        return new ThrottlingException({
+          message: 'Rate exceeded',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return undefined;
+    });
+    const shopper = await aShopper(t);
+    const product = await aStockedProduct(10);
+    faults.arm();
+    const placed = expectData(
+      await place(t, shopper.token, 'throttled-resend', product),
+    ).placeOrder;
+    expect(placed.__typename).toBe('PlaceOrderSuccess');
+    expect(throttled).toBe(2);
+    expect((await ordersOf(shopper.id)).map((o) => orderGid(o))).toEqual([placed.order?.id]);
+    expect((await stored(keys.inventory(product.id)))?.stock).toBe(9);
+  });
+
   it('when no re-send gets an answer, the idempotency record read back says the order was placed', async () => {
     let lost = false;
     const faults = loseNextWrite();

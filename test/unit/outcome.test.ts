@@ -1,6 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ThrottlingException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { attemptMayHaveApplied, isIdempotentWrite } from '../../src/dynamo/outcome.js';
+import {
+  attemptMayHaveApplied,
+  isIdempotentWrite,
+  settlesOutcome,
+} from '../../src/dynamo/outcome.js';
 import { isOwnWrite, tokenPut, tokenUpdate } from '../../src/dynamo/write-token.js';
 
 const withCode = (message: string, code: string, name = 'Error') =>
@@ -98,5 +106,33 @@ describe('write tokens', () => {
     expect(isIdempotentWrite('DeleteItem', { Key: {} })).toBe(true);
     expect(isIdempotentWrite('DeleteItem', { Key: {}, ConditionExpression: 'x' })).toBe(false);
     expect(isIdempotentWrite('BatchWriteItem', {})).toBe(false);
+  });
+});
+
+describe('settlesOutcome', () => {
+  const meta = { $metadata: { httpStatusCode: 400 } };
+  const cancelled = (codes: string[]) =>
+    new TransactionCanceledException({
+      message: 'cancelled',
+      ...meta,
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
+  it('ends the re-sending only on an answer that says what became of the write', () => {
+    expect(settlesOutcome(new ConditionalCheckFailedException({ message: 'x', ...meta }))).toBe(
+      true,
+    );
+    expect(settlesOutcome(cancelled(['None', 'ConditionalCheckFailed']))).toBe(true);
+    // Said nothing about the first send: keep going.
+    expect(settlesOutcome(new ThrottlingException({ message: 'x', ...meta }))).toBe(false);
+    expect(settlesOutcome(cancelled(['TransactionConflict', 'None']))).toBe(false);
+    expect(
+      settlesOutcome(
+        Object.assign(new Error('in progress'), {
+          name: 'TransactionInProgressException',
+          ...meta,
+        }),
+      ),
+    ).toBe(false);
+    expect(settlesOutcome(withCode('socket hang up', 'ECONNRESET', 'TimeoutError'))).toBe(false);
   });
 });
