@@ -19,6 +19,7 @@ import {
   type Fault,
   type FaultyDynamo,
   faultyDynamo,
+  lostResponse,
   refused,
 } from '../helpers/faults.js';
 import { aCustomer, aProduct, putItems } from '../helpers/fixtures.js';
@@ -458,7 +459,8 @@ describe('TransactionConflict and throttling (which DynamoDB Local never produce
 
   it('when most calls fail, retries stop: the SDK spends its retry budget, then sends each call once', async () => {
     const { t, dynamo } = appWith((attempt) =>
-      attempt.operation === 'BatchGetItem' ? lostRead() : undefined,
+      // A read whose response never came: the SDK counts it as a timeout, its costliest retry.
+      attempt.operation === 'BatchGetItem' ? lostResponse() : undefined,
     );
     const product = await aStockedProduct(3);
     const perRequest: number[] = [];
@@ -501,8 +503,3 @@ describe('TransactionConflict and throttling (which DynamoDB Local never produce
     expect(orders).toBe(40);
   });
 });
-
-/** A read whose response never came: the SDK counts it as a timeout (the costliest retry). */
-function lostRead(): Error {
-  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', name: 'TimeoutError' });
-}
