@@ -61,45 +61,44 @@ const MAY_HAVE_APPLIED = Symbol('mayHaveApplied');
  * cancellation) stays as it is: the idempotent writes read it for what it is.
  */
 export function markUnknownOutcomes(client: DynamoDBClient): void {
-  // Reads pass both middlewares untouched: only a write can have an unknown outcome.
   client.middlewareStack.add(
-    (next, context) =>
-      !WRITE_COMMANDS.has(String(context.commandName))
-        ? next
-        : async (args) => {
-            try {
-              return await next(args);
-            } catch (error) {
-              if (
-                (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] &&
-                !settlesOutcome(error)
-              ) {
-                const operation = String(context.commandName).replace(/Command$/, '');
-                throw new WriteOutcomeUnknownError(operation, error);
-              }
-              throw error;
-            }
-          },
+    onWriteFailure((error, context) => {
+      if (context[MAY_HAVE_APPLIED] && !settlesOutcome(error)) {
+        const operation = String(context.commandName).replace(/Command$/, '');
+        return new WriteOutcomeUnknownError(operation, error);
+      }
+      return error;
+    }),
     // Outside the retry middleware: it sees the error that the last attempt ended with.
     { step: 'initialize', name: 'markUnknownOutcomes', priority: 'low' },
   );
   client.middlewareStack.add(
-    (next, context) =>
-      !WRITE_COMMANDS.has(String(context.commandName))
-        ? next
-        : async (args) => {
-            try {
-              return await next(args);
-            } catch (error) {
-              if (attemptMayHaveApplied(error)) {
-                (context as Record<symbol, unknown>)[MAY_HAVE_APPLIED] = true;
-              }
-              throw error;
-            }
-          },
+    onWriteFailure((error, context) => {
+      if (attemptMayHaveApplied(error)) context[MAY_HAVE_APPLIED] = true;
+      return error;
+    }),
     // Low priority in finalizeRequest runs inside the retry middleware: once per attempt.
     { step: 'finalizeRequest', name: 'noteUnansweredAttempts', priority: 'low' },
   );
+}
+
+type Context = Record<symbol, unknown> & { commandName?: string };
+
+/**
+ * A middleware that hands a write command's failure to `map`, which returns the error to throw.
+ * Reads pass untouched: only a write can have an unknown outcome.
+ */
+function onWriteFailure(map: (error: unknown, context: Context) => unknown) {
+  return <A, R>(next: (args: A) => Promise<R>, context: { commandName?: string }) =>
+    !WRITE_COMMANDS.has(String(context.commandName))
+      ? next
+      : async (args: A): Promise<R> => {
+          try {
+            return await next(args);
+          } catch (error) {
+            throw map(error, context as Context);
+          }
+        };
 }
 
 /** An HTTP answer from DynamoDB below 500: it says what happened to this attempt. */
