@@ -23,6 +23,7 @@ import { customerItem } from '../src/repositories/customers.js';
 import { inventoryItem } from '../src/repositories/inventory.js';
 import { productItem } from '../src/repositories/products.js';
 import { mulberry32 } from '../src/sample/random.js';
+import { gql } from './soak.js';
 
 export const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) {
   __typename ... on PlaceOrderSuccess { order { id } }
@@ -155,71 +156,49 @@ export function crowdOrders(
   });
 }
 
-/** One placeOrder over HTTP; never throws. */
+/** One placeOrder over HTTP (soak's `gql`); never throws. */
 export async function placeOrder(
   url: string,
   order: CrowdOrder,
   timeoutMs = 60_000,
 ): Promise<CrowdAnswer> {
-  const started = performance.now();
-  const answer = (kind: AnswerKind, status: number, extra: Partial<CrowdAnswer> = {}) => ({
+  const out = await gql(
+    url,
+    PLACE_ORDER,
+    {
+      input: {
+        idempotencyKey: order.idempotencyKey,
+        lines: order.lines.map((line) => ({
+          productId: encodeGlobalID('Product', line.productId),
+          quantity: line.quantity,
+        })),
+      },
+    },
+    { token: order.token, timeoutMs },
+  );
+  const answer = (kind: AnswerKind, extra: Partial<CrowdAnswer> = {}): CrowdAnswer => ({
     order,
     kind,
-    status,
-    ms: performance.now() - started,
+    status: out.status,
+    ms: out.ms,
     at: performance.now(),
     ...extra,
   });
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json, application/json',
-        authorization: `Bearer ${order.token}`,
-      },
-      body: JSON.stringify({
-        query: PLACE_ORDER,
-        variables: {
-          input: {
-            idempotencyKey: order.idempotencyKey,
-            lines: order.lines.map((line) => ({
-              productId: encodeGlobalID('Product', line.productId),
-              quantity: line.quantity,
-            })),
-          },
-        },
-      }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
-    let body: {
-      data?: { placeOrder?: { __typename?: string; order?: { id?: string } } } | null;
-      errors?: Array<{ message?: string; extensions?: { code?: string } }>;
-    };
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return answer('other', response.status, { detail: text.slice(0, 200) });
-    }
-    const typename = body.data?.placeOrder?.__typename;
-    if (typename === 'PlaceOrderSuccess') {
-      const orderId = body.data?.placeOrder?.order?.id;
-      return answer('placed', response.status, orderId ? { orderId } : {});
-    }
-    if (typename === 'OutOfStockError') return answer('out-of-stock', response.status);
-    if (typename === 'OrderOutcomeUnknownError') return answer('unknown', response.status);
-    const retryAfter = response.headers.get('retry-after');
-    const error = body.errors?.[0];
-    if (response.status === 503 && error?.extensions?.code === 'SERVICE_UNAVAILABLE') {
-      return answer(error.message === SHED_MESSAGE && retryAfter ? 'shed' : 'unavailable', 503, {
-        retryAfter,
-      });
-    }
-    return answer('other', response.status, { detail: text.slice(0, 300) });
-  } catch (error) {
-    return answer('other', 0, { detail: String(error) });
+  const result = out.data?.placeOrder as
+    | { __typename?: string; order?: { id?: string } }
+    | undefined;
+  if (result?.__typename === 'PlaceOrderSuccess') {
+    return answer('placed', result.order?.id ? { orderId: result.order.id } : {});
   }
+  if (result?.__typename === 'OutOfStockError') return answer('out-of-stock');
+  if (result?.__typename === 'OrderOutcomeUnknownError') return answer('unknown');
+  const error = out.errors?.[0];
+  if (out.status === 503 && error?.extensions?.code === 'SERVICE_UNAVAILABLE') {
+    const shed = error.message === SHED_MESSAGE && out.retryAfter;
+    return answer(shed ? 'shed' : 'unavailable', { retryAfter: out.retryAfter ?? null });
+  }
+  const detail = out.code?.startsWith('NETWORK') ? out.code : JSON.stringify(out);
+  return answer('other', { detail: detail.slice(0, 300) });
 }
 
 /** Every order sent at once. */

@@ -29,6 +29,8 @@ export interface Outcome {
   // biome-ignore lint/suspicious/noExplicitAny: GraphQL responses are checked by the callers.
   data: any;
   errors: Array<{ message: string; extensions?: { code?: string } }> | undefined;
+  /** The Retry-After header of the response, if it had one. */
+  retryAfter?: string | null;
 }
 
 /** One GraphQL request over HTTP, timed; never throws. */
@@ -59,7 +61,8 @@ export async function gql(
       return { status: response.status, ms, code: 'NOT_JSON', data: undefined, errors: undefined };
     }
     const code = body.errors?.length ? (body.errors[0]?.extensions?.code ?? 'UNKNOWN') : undefined;
-    return { status: response.status, ms, code, data: body.data, errors: body.errors };
+    const retryAfter = response.headers.get('retry-after');
+    return { status: response.status, ms, code, data: body.data, errors: body.errors, retryAfter };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return {
