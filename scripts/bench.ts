@@ -16,10 +16,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../src/auth/tokens.js';
-import { createDynamo } from '../src/dynamo/client.js';
-import { keys } from '../src/dynamo/keys.js';
-import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dynamo/local.js';
-import { ensureTable } from '../src/dynamo/table.js';
+import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dev/dynamodb-local.js';
+import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
+import { keys } from '../src/store/keys.js';
+import { ensureTable } from '../src/store/table.js';
 import { type BenchData, loadBenchData } from './bench/dataset.js';
 import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
 import { contractOperations, graphqlBody } from './bench/operations.js';
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     );
     if (tsc.status !== 0) log('tsc reported errors: using the JavaScript it emitted anyway');
   }
-  const serverJs = join(ROOT, 'dist/src/server.js');
+  const serverJs = join(ROOT, 'dist/src/entry/server.js');
   const directJs = join(ROOT, 'dist/scripts/bench/direct-server.js');
   for (const file of [serverJs, directJs]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       endpoint: local.endpoint,
       region: 'us-east-1',
       localCredentials: true,
-      requestTimeoutMs: 30_000,
+      timeouts: SETUP_TIMEOUTS,
     });
     cleanups.push(async () => dynamo.destroy());
     await ensureTable(dynamo.client, TABLE);

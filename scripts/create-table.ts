@@ -4,11 +4,11 @@
  * DYNAMODB_ENDPOINT, AWS in production, the embedded DynamoDB Local of a running `npm start`,
  * or an embedded DynamoDB Local that this script starts on DATA_DIR and stops again.
  */
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDynamo } from '../src/dynamo/client.js';
-import { type ResolvedEndpoint, resolveEndpoint } from '../src/dynamo/endpoint.js';
-import { JavaMissingError } from '../src/dynamo/local.js';
-import { ensureTable } from '../src/dynamo/table.js';
+import { ConfigError, loadConfig } from '../src/app/config.js';
+import { JavaMissingError } from '../src/dev/dynamodb-local.js';
+import { type ResolvedEndpoint, resolveEndpoint } from '../src/dev/endpoint.js';
+import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
+import { ensureTable } from '../src/store/table.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,8 +19,7 @@ async function main(): Promise<void> {
       endpoint: resolved.endpoint,
       region: config.region,
       localCredentials: resolved.localCredentials,
-      // Creating a table on AWS is slower than a request on the hot path.
-      requestTimeoutMs: 30_000,
+      timeouts: SETUP_TIMEOUTS,
     });
     try {
       const created = await ensureTable(dynamo.client, config.tableName);

@@ -17,12 +17,12 @@ import {
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { monotonicFactory } from 'ulid';
 import { signDevToken } from '../src/auth/tokens.js';
-import { keys } from '../src/dynamo/keys.js';
-import { SHED_MESSAGE } from '../src/graphql-errors.js';
+import { mulberry32 } from '../src/dev/sample/random.js';
+import { SHED_MESSAGE } from '../src/errors/to-graphql.js';
 import { customerItem } from '../src/repositories/customers.js';
 import { inventoryItem } from '../src/repositories/inventory.js';
 import { productItem } from '../src/repositories/products.js';
-import { mulberry32 } from '../src/sample/random.js';
+import { keys } from '../src/store/keys.js';
 import { gql } from './soak.js';
 
 export const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) {

@@ -2,8 +2,8 @@
  * `npm run infra > table.json`: prints the table as a CloudFormation template (JSON) on stdout.
  * The TableName parameter defaults to TABLE_NAME (default Shop).
  */
-import { ConfigError, loadConfig } from '../src/config.js';
-import { cloudFormationTemplate } from '../src/dynamo/cloudformation.js';
+import { ConfigError, loadConfig } from '../src/app/config.js';
+import { cloudFormationTemplate } from '../src/dev/cloudformation.js';
 
 try {
   // Only TABLE_NAME matters here: printing a template must not require the server's production

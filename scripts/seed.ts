@@ -5,21 +5,22 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDynamo, type Dynamo } from '../src/dynamo/client.js';
-import { type ResolvedEndpoint, resolveEndpoint } from '../src/dynamo/endpoint.js';
-import { ensureTable } from '../src/dynamo/table.js';
+import { ConfigError, loadConfig } from '../src/app/config.js';
+import { type ResolvedEndpoint, resolveEndpoint } from '../src/dev/endpoint.js';
 import {
   DEFAULT_SAMPLE_SEED,
   loadSampleData,
   SAMPLE_PRODUCTS,
   SampleDataConflictError,
-} from '../src/sample/catalog.js';
+} from '../src/dev/sample/catalog.js';
+import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
+import { ensureTable } from '../src/store/table.js';
 
-const USAGE = `Usage: npm run db:seed -- [--products N] [--seed S] [--concurrency C]
+const USAGE = `Usage: npm run db:seed -- [--products N] [--seed S] [--concurrency C] [--if-empty]
   --products N     products to generate, 1..1000000 (default ${SAMPLE_PRODUCTS})
   --seed S         PRNG seed, 0..4294967295: the same seed gives the same catalog (default ${DEFAULT_SAMPLE_SEED})
-  --concurrency C  BatchWriteItem calls in flight, 1..64 (default 8)`;
+  --concurrency C  BatchWriteItem calls in flight, 1..64 (default 8)
+  --if-empty       a table that has a catalog already is left as it is, with exit code 0`;
 
 class UsageError extends Error {}
 
@@ -49,6 +50,7 @@ function parse(argv: string[]) {
         products: { type: 'string' },
         seed: { type: 'string' },
         concurrency: { type: 'string' },
+        'if-empty': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -61,6 +63,7 @@ function parse(argv: string[]) {
   };
   return {
     help: values.help === true,
+    ifEmpty: values['if-empty'] === true,
     products: integerArg('products', str('products'), 1, 1_000_000, SAMPLE_PRODUCTS),
     seed: integerArg('seed', str('seed'), 0, 0xffff_ffff, DEFAULT_SAMPLE_SEED),
     concurrency: integerArg('concurrency', str('concurrency'), 1, 64, 8),
@@ -138,8 +141,7 @@ async function main(): Promise<number> {
       endpoint: resolved.endpoint,
       region: config.region,
       localCredentials: resolved.localCredentials,
-      // Bulk writes to a busy Local can be slow per call; the batch helper retries throttling.
-      requestTimeoutMs: 30_000,
+      timeouts: SETUP_TIMEOUTS,
     });
     process.stderr.write(`db:seed: ${resolved.describe}, table ${config.tableName}\n`);
     await ensureTable(dynamo.client, config.tableName);
@@ -173,6 +175,10 @@ async function main(): Promise<number> {
   } catch (error) {
     progress?.stop();
     if (error instanceof SampleDataConflictError) {
+      if (args.ifEmpty) {
+        process.stdout.write(`Table ${config.tableName} has a catalog already: nothing loaded\n`);
+        return 0;
+      }
       process.stderr.write(`db:seed: ${error.message}\n`);
       return 1;
     }

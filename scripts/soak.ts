@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { signDevToken } from '../src/auth/tokens.js';
-import { mulberry32 } from '../src/sample/random.js';
+import { mulberry32 } from '../src/dev/sample/random.js';
 
 export const SOAK_JWT_SECRET = 'soak-and-fault-tests-secret-0123456789abcdef';
 
@@ -522,7 +522,7 @@ async function main(): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'shop-soak-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
       env: { ...process.env, ...SOAK_SERVER_ENV, PORT: '0', DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

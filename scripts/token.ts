@@ -1,7 +1,7 @@
 /** `npm run token -- --sub ID [--admin] [--expires 12h]`: a bearer token for local use. */
 import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/app/config.js';
 import { signDevToken } from '../src/auth/tokens.js';
-import { ConfigError, loadConfig } from '../src/config.js';
 
 function fail(message: string): never {
   console.error(message);

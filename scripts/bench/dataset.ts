@@ -1,20 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ulid } from 'ulid';
+import { generateCatalog } from '../../src/dev/sample/catalog.js';
+import { mulberry32 } from '../../src/dev/sample/random.js';
 import type { OrderStatus } from '../../src/domain/order-status.js';
 import { type Order, shardOf } from '../../src/domain/orders.js';
 import type { Product } from '../../src/domain/types.js';
-import type { Item } from '../../src/dynamo/batch-get.js';
-import { batchWriteItems } from '../../src/dynamo/batch-write.js';
-import { ttlFromNow } from '../../src/dynamo/keys.js';
 import { CART_LINE_TTL_SECONDS, cartLineItem } from '../../src/repositories/carts.js';
 import { categoryItem } from '../../src/repositories/categories.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { inventoryItem } from '../../src/repositories/inventory.js';
 import { orderItem } from '../../src/repositories/orders.js';
 import { productItem } from '../../src/repositories/products.js';
-import { generateCatalog } from '../../src/sample/catalog.js';
-import { mulberry32 } from '../../src/sample/random.js';
+import type { Item } from '../../src/store/batch-get.js';
+import { batchWriteItems } from '../../src/store/batch-write.js';
+import { ttlFromNow } from '../../src/store/keys.js';
 
 export const BENCH_SEED = 20_250_101;
 /** Orders of every "Me" customer, and lines per order, and cart lines. */

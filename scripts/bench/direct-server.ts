@@ -16,7 +16,7 @@ import {
   QueryCommand,
   TransactGetCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { createDynamo } from '../../src/dynamo/client.js';
+import { createDynamo } from '../../src/store/client.js';
 
 interface RecordedCall {
   command: string;

@@ -14,13 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/app/config.js';
+import { createApp } from '../../src/app/create-app.js';
+import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { loadConfig } from '../../src/config.js';
-import { createDynamo } from '../../src/dynamo/client.js';
-import { startLocalDynamo } from '../../src/dynamo/local.js';
-import { ensureTable } from '../../src/dynamo/table.js';
-import { createLogger } from '../../src/logger.js';
+import { startLocalDynamo } from '../../src/dev/dynamodb-local.js';
+import { createDynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
+import { ensureTable } from '../../src/store/table.js';
 import { loadBenchData } from './dataset.js';
 import { contractOperations, graphqlBody } from './operations.js';
 import { scenarioVariants } from './roundtrips.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     endpoint: local.endpoint,
     region: 'us-east-1',
     localCredentials: true,
-    requestTimeoutMs: 30_000,
+    timeouts: SETUP_TIMEOUTS,
   });
   try {
     await ensureTable(dynamo.client, TABLE);

@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/app/config.js';
+import { createApp } from '../../src/app/create-app.js';
+import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import type { Dynamo } from '../../src/dynamo/client.js';
-import { createLogger } from '../../src/logger.js';
 import { schema } from '../../src/schema/index.js';
+import type { Dynamo } from '../../src/store/client.js';
 import type { BenchData } from './dataset.js';
 import { naiveReads } from './naive.js';
 import { type ContractOperation, contractOperations } from './operations.js';

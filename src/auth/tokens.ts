@@ -5,8 +5,8 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import type { Config } from '../config.js';
-import { AuthError } from '../errors.js';
+import type { Config } from '../app/config.js';
+import { AuthError } from '../errors/client.js';
 import { type Viewer, viewerFromClaims } from './viewer.js';
 
 export type TokenVerifier = (token: string) => Promise<Viewer>;

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors/domain.js';
 
 interface Issue {
   message: string;

@@ -8,7 +8,7 @@ import {
   type ShardIteratorType,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../app/logger.js';
 
 export interface StreamReaderOptions {
   streams: DynamoDBStreamsClient;

@@ -6,18 +6,18 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/validation.js';
-import type { Item } from '../dynamo/batch-get.js';
-import { keys, ttlFromNow } from '../dynamo/keys.js';
-import type { RequestDb } from '../dynamo/request-db.js';
+import { NotFoundError, ValidationError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import { keys, ttlFromNow } from '../store/keys.js';
+import type { RequestDb } from '../store/request-db.js';
 import {
   conditionFailedItem,
   isOwnWrite,
   newWriteToken,
   tokenPut,
   tokenUpdate,
-} from '../dynamo/write-token.js';
+} from '../store/write-token.js';
 import { read } from './items.js';
 
 export const CART_LINE_ENTITY = 'CartLine';

@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError } from '../domain/errors.js';
 import type { Category } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import { assertItemFits } from '../dynamo/item-size.js';
-import { keys } from '../dynamo/keys.js';
-import type { RequestDb } from '../dynamo/request-db.js';
-import type { TransactItem } from '../dynamo/transact.js';
-import { isOwnWrite, newWriteToken, tokenPut } from '../dynamo/write-token.js';
+import { AlreadyExistsError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import { assertItemFits } from '../store/item-size.js';
+import { keys } from '../store/keys.js';
+import type { RequestDb } from '../store/request-db.js';
+import type { TransactItem } from '../store/transact.js';
+import { isOwnWrite, newWriteToken, tokenPut } from '../store/write-token.js';
 import { loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CATEGORY_ENTITY = 'Category';

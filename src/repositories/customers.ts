@@ -1,10 +1,10 @@
-import { AlreadyExistsError, EmailTakenError } from '../domain/errors.js';
 import type { Customer } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import { assertItemFits } from '../dynamo/item-size.js';
-import { keys } from '../dynamo/keys.js';
-import type { RequestDb } from '../dynamo/request-db.js';
-import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
+import { AlreadyExistsError, EmailTakenError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import { assertItemFits } from '../store/item-size.js';
+import { keys } from '../store/keys.js';
+import type { RequestDb } from '../store/request-db.js';
+import { TransactionCancelled, transactWrite } from '../store/transact.js';
 import { loadItem, loadItems, type RepositoryLimits, read } from './items.js';
 
 export const CUSTOMER_ENTITY = 'Customer';

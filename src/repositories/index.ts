@@ -1,5 +1,5 @@
-import type { CursorCodec } from '../dynamo/cursor.js';
-import type { RequestDb } from '../dynamo/request-db.js';
+import type { CursorCodec } from '../store/cursor.js';
+import type { RequestDb } from '../store/request-db.js';
 import { CartRepository } from './carts.js';
 import { CategoryRepository } from './categories.js';
 import { CustomerRepository } from './customers.js';

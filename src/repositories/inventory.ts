@@ -1,18 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { NotFoundError } from '../domain/errors.js';
 import type { Inventory } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import { keys } from '../dynamo/keys.js';
-import type { RequestDb } from '../dynamo/request-db.js';
-import type { TransactItem } from '../dynamo/transact.js';
+import { NotFoundError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import { keys } from '../store/keys.js';
+import type { RequestDb } from '../store/request-db.js';
+import type { TransactItem } from '../store/transact.js';
 import {
   conditionFailedItem,
   isOwnWrite,
   newWriteToken,
   tokenUpdate,
-} from '../dynamo/write-token.js';
+} from '../store/write-token.js';
 import { loadItem, read } from './items.js';
 
 export const INVENTORY_ENTITY = 'Inventory';

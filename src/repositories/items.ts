@@ -1,7 +1,7 @@
-import type { Item } from '../dynamo/batch-get.js';
-import { keyFits } from '../dynamo/item-size.js';
-import type { TableKey } from '../dynamo/keys.js';
-import type { ItemLoader } from '../dynamo/request-db.js';
+import type { Item } from '../store/batch-get.js';
+import { keyFits } from '../store/item-size.js';
+import type { TableKey } from '../store/keys.js';
+import type { ItemLoader } from '../store/request-db.js';
 
 /** Thrown when a stored item does not have the shape its entity promises. */
 export class CorruptItemError extends Error {

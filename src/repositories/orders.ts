@@ -2,13 +2,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime, ulid } from 'ulid';
 import { z } from 'zod';
-import {
-  IdempotencyKeyReusedError,
-  InvalidTransitionError,
-  NotFoundError,
-  OrderOutcomeUnknownError,
-  OutOfStockError,
-} from '../domain/errors.js';
 import { allowedSources, canTransition, type OrderStatus } from '../domain/order-status.js';
 import {
   clientRequestToken,
@@ -20,11 +13,19 @@ import {
   shardOf,
 } from '../domain/orders.js';
 import type { Product } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import { type CursorCodec, CursorError } from '../dynamo/cursor.js';
-import { assertItemFits } from '../dynamo/item-size.js';
-import { keys, type TableKey, ttlFromNow } from '../dynamo/keys.js';
-import { WriteOutcomeUnknownError } from '../dynamo/outcome.js';
+import { ClientError } from '../errors/client.js';
+import {
+  IdempotencyKeyReusedError,
+  InvalidTransitionError,
+  NotFoundError,
+  OrderOutcomeUnknownError,
+  OutOfStockError,
+} from '../errors/domain.js';
+import { WriteOutcomeUnknownError } from '../errors/store.js';
+import type { Item } from '../store/batch-get.js';
+import { type CursorCodec, CursorError } from '../store/cursor.js';
+import { assertItemFits } from '../store/item-size.js';
+import { keys, type TableKey, ttlFromNow } from '../store/keys.js';
 import {
   type Page,
   type PageArgs,
@@ -33,17 +34,16 @@ import {
   queryPage,
   type StartKey,
   startKeySchema,
-} from '../dynamo/paginate.js';
-import type { RequestDb, SendOptions } from '../dynamo/request-db.js';
+} from '../store/paginate.js';
+import type { RequestDb, SendOptions } from '../store/request-db.js';
 import {
   TokenReusedError,
   type TransactItem,
   TransactionCancelled,
   transactWrite,
   withOldItem,
-} from '../dynamo/transact.js';
-import { isOwnWrite, newWriteToken, tokenUpdate } from '../dynamo/write-token.js';
-import { ClientError } from '../errors.js';
+} from '../store/transact.js';
+import { isOwnWrite, newWriteToken, tokenUpdate } from '../store/write-token.js';
 import { loadItems, type RepositoryLimits, read } from './items.js';
 import { toProduct } from './products.js';
 

@@ -1,18 +1,18 @@
 import { ulid } from 'ulid';
-import { NotFoundError, ValidationError, VersionConflictError } from '../domain/errors.js';
 import type { Product } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import type { CursorCodec } from '../dynamo/cursor.js';
-import { assertItemFits } from '../dynamo/item-size.js';
-import { keys, type TableKey } from '../dynamo/keys.js';
-import { type Page, type PageArgs, queryPage } from '../dynamo/paginate.js';
-import type { RequestDb } from '../dynamo/request-db.js';
+import { NotFoundError, ValidationError, VersionConflictError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import type { CursorCodec } from '../store/cursor.js';
+import { assertItemFits } from '../store/item-size.js';
+import { keys, type TableKey } from '../store/keys.js';
+import { type Page, type PageArgs, queryPage } from '../store/paginate.js';
+import type { RequestDb } from '../store/request-db.js';
 import {
   type TransactItem,
   TransactionCancelled,
   transactWrite,
   withOldItem,
-} from '../dynamo/transact.js';
+} from '../store/transact.js';
 import { productCountChange } from './categories.js';
 import { inventoryItem, newInventoryPut } from './inventory.js';
 import { loadItems, type RepositoryLimits, read } from './items.js';

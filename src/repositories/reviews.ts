@@ -1,13 +1,13 @@
 import { monotonicFactory } from 'ulid';
-import { AlreadyReviewedError, NotFoundError } from '../domain/errors.js';
 import type { Product, Review } from '../domain/types.js';
-import type { Item } from '../dynamo/batch-get.js';
-import type { CursorCodec } from '../dynamo/cursor.js';
-import { assertItemFits } from '../dynamo/item-size.js';
-import { keys } from '../dynamo/keys.js';
-import { type Page, type PageArgs, queryPage } from '../dynamo/paginate.js';
-import type { RequestDb } from '../dynamo/request-db.js';
-import { TransactionCancelled, transactWrite } from '../dynamo/transact.js';
+import { AlreadyReviewedError, NotFoundError } from '../errors/domain.js';
+import type { Item } from '../store/batch-get.js';
+import type { CursorCodec } from '../store/cursor.js';
+import { assertItemFits } from '../store/item-size.js';
+import { keys } from '../store/keys.js';
+import { type Page, type PageArgs, queryPage } from '../store/paginate.js';
+import type { RequestDb } from '../store/request-db.js';
+import { TransactionCancelled, transactWrite } from '../store/transact.js';
 import { type RepositoryLimits, read } from './items.js';
 import { toProduct } from './products.js';
 

@@ -4,26 +4,10 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import type { Viewer } from '../auth/viewer.js';
+import type { Context } from '../app/context.js';
 import { validationErrorFromIssues } from '../domain/validation-issues.js';
-import type { CursorCodec } from '../dynamo/cursor.js';
-import type { RequestDb } from '../dynamo/request-db.js';
-import { AuthError, ForbiddenError } from '../errors.js';
-import type { ShopPubSub } from '../events/pubsub.js';
-import type { Repositories } from '../repositories/index.js';
+import { AuthError, ForbiddenError } from '../errors/client.js';
 import SyncNodeIdPlugin from './sync-node-id.js';
-
-/** Fresh for every request: the loaders live in `db`, so nothing is shared between viewers. */
-export interface Context {
-  requestId: string;
-  viewer: Viewer | null;
-  db: RequestDb;
-  repos: Repositories;
-  cursors: CursorCodec;
-  pubsub: ShopPubSub;
-  /** Aborts at graceful shutdown: open subscriptions complete. */
-  shutdown: AbortSignal | undefined;
-}
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -1,6 +1,6 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
-import { keys } from '../dynamo/keys.js';
-import type { Context } from './builder.js';
+import type { Context } from '../app/context.js';
+import { keys } from '../store/keys.js';
 
 /** Whether the field being resolved selects `name` on its result (through fragments too). */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {

@@ -1,6 +1,6 @@
+import type { Context } from '../app/context.js';
 import type { Viewer } from '../auth/viewer.js';
-import { AuthError } from '../errors.js';
-import type { Context } from './builder.js';
+import { AuthError } from '../errors/client.js';
 
 /**
  * The authenticated viewer of a field that requires one. Fields guard with

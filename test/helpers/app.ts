@@ -1,7 +1,7 @@
-import { type AppDeps, createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/app/config.js';
+import { type AppDeps, createApp } from '../../src/app/create-app.js';
+import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { type TestTable, wireCalls } from './dynamo.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';

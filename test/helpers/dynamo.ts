@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDynamo, type Dynamo } from '../../src/dynamo/client.js';
-import { ensureTable } from '../../src/dynamo/table.js';
+import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
+import { ensureTable } from '../../src/store/table.js';
 import { assertLocalEndpoint } from './global-setup.js';
 
 export interface TestTable {
@@ -23,7 +23,7 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
     endpoint,
     region: 'us-east-1',
     localCredentials: true,
-    requestTimeoutMs: 30_000,
+    timeouts: SETUP_TIMEOUTS,
   });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(dynamo.client, tableName);

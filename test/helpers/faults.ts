@@ -1,5 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamo, type Dynamo } from '../../src/dynamo/client.js';
+import {
+  createDynamo,
+  type Dynamo,
+  type DynamoTimeouts,
+  SETUP_TIMEOUTS,
+} from '../../src/store/client.js';
 import type { TestTable } from './dynamo.js';
 
 /**
@@ -30,14 +35,13 @@ export interface FaultyDynamo extends Dynamo {
 export function faultyDynamo(
   table: TestTable,
   decide: (attempt: Attempt) => Fault,
-  options: { maxAttempts?: number; requestTimeoutMs?: number } = {},
+  timeouts: Partial<DynamoTimeouts> = {},
 ): FaultyDynamo {
   const dynamo = createDynamo({
     endpoint: table.endpoint,
     region: 'us-east-1',
     localCredentials: true,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    timeouts: { ...SETUP_TIMEOUTS, ...timeouts },
   });
   const attempts: Attempt[] = [];
   injectFaults(dynamo.client, attempts, decide);

@@ -1,13 +1,13 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Category, Customer, Product, Review } from '../../src/domain/types.js';
-import type { Item } from '../../src/dynamo/batch-get.js';
-import { keys } from '../../src/dynamo/keys.js';
 import { categoryItem } from '../../src/repositories/categories.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { inventoryItem } from '../../src/repositories/inventory.js';
 import { productItem } from '../../src/repositories/products.js';
 import { reviewItem } from '../../src/repositories/reviews.js';
+import type { Item } from '../../src/store/batch-get.js';
+import { keys } from '../../src/store/keys.js';
 import type { TestTable } from './dynamo.js';
 
 const ulid = monotonicFactory();

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startLocalDynamo } from '../../src/dynamo/local.js';
+import { startLocalDynamo } from '../../src/dev/dynamodb-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
-import { serveWithJsonBody } from '../../src/http-body.js';
+import type { Config } from '../../src/app/config.js';
+import { createApp } from '../../src/app/create-app.js';
+import { serveWithJsonBody } from '../../src/http/json-body.js';
 import { testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
 

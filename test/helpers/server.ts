@@ -18,7 +18,7 @@ export interface StartedServer {
 
 export function startServer(env: Record<string, string>): Promise<StartedServer> {
   const [node, ...flags] = NODE_WITH_TSX;
-  const child = spawn(node, [...flags, 'src/server.ts'], {
+  const child = spawn(node, [...flags, 'src/dev/start.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

@@ -3,8 +3,8 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamo, type Dynamo } from '../../src/dynamo/client.js';
-import { keys, type TableKey } from '../../src/dynamo/keys.js';
+import { createDynamo, type Dynamo } from '../../src/store/client.js';
+import { keys, type TableKey } from '../../src/store/keys.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 

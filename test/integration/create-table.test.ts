@@ -8,8 +8,8 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDynamo } from '../../src/dynamo/client.js';
-import { tableDefinition } from '../../src/dynamo/table.js';
+import { createDynamo } from '../../src/store/client.js';
+import { tableDefinition } from '../../src/store/table.js';
 import { assertLocalEndpoint } from '../helpers/global-setup.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -8,8 +8,8 @@ import {
   runCrowd,
 } from '../../scripts/crowd.js';
 import { percentile, SOAK_JWT_SECRET, SOAK_SERVER_ENV, writeResult } from '../../scripts/soak.js';
-import { createDynamo, type Dynamo } from '../../src/dynamo/client.js';
-import { type LocalDynamo, startLocalDynamo } from '../../src/dynamo/local.js';
+import { type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
+import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 
 /**
@@ -39,7 +39,7 @@ beforeAll(async () => {
     endpoint: local.endpoint,
     region: 'us-east-1',
     localCredentials: true,
-    requestTimeoutMs: 30_000,
+    timeouts: SETUP_TIMEOUTS,
   });
 }, 120_000);
 

@@ -12,7 +12,7 @@ import {
   SOAK_SERVER_ENV,
   writeResult,
 } from '../../scripts/soak.js';
-import { freePort, type LocalDynamo, startLocalDynamo } from '../../src/dynamo/local.js';
+import { freePort, type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 import { SseReader } from '../helpers/sse.js';
 

@@ -1,12 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.js';
 import type { Order } from '../../src/domain/orders.js';
-import type { Item } from '../../src/dynamo/batch-get.js';
-import { CursorCodec } from '../../src/dynamo/cursor.js';
-import { assertItemFits, DYNAMODB_MAX_ITEM_BYTES, itemSize } from '../../src/dynamo/item-size.js';
-import { keys, type TableKey } from '../../src/dynamo/keys.js';
-import { RequestDb } from '../../src/dynamo/request-db.js';
+import { ValidationError } from '../../src/errors/domain.js';
 import { categoryItem } from '../../src/repositories/categories.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { createRepositories } from '../../src/repositories/index.js';
@@ -14,6 +9,11 @@ import { inventoryItem } from '../../src/repositories/inventory.js';
 import { orderItem } from '../../src/repositories/orders.js';
 import { productItem } from '../../src/repositories/products.js';
 import { reviewItem } from '../../src/repositories/reviews.js';
+import type { Item } from '../../src/store/batch-get.js';
+import { CursorCodec } from '../../src/store/cursor.js';
+import { assertItemFits, DYNAMODB_MAX_ITEM_BYTES, itemSize } from '../../src/store/item-size.js';
+import { keys, type TableKey } from '../../src/store/keys.js';
+import { RequestDb } from '../../src/store/request-db.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCategory, aCustomer, aProduct, aReview, putItems } from '../helpers/fixtures.js';
 

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AppDeps } from '../../src/app.js';
+import type { AppDeps } from '../../src/app/create-app.js';
 import { signDevToken } from '../../src/auth/tokens.js';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
-} from '../../src/lambda.js';
+} from '../../src/entry/lambda.js';
 import { TEST_CURSOR_SECRET, TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
@@ -17,12 +17,12 @@ import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
  * test/fixtures/lambda, the handler module imported only after the environment is set (it
  * reads it once, at module scope), and the real app on a DynamoDB Local table.
  */
-type LambdaModule = typeof import('../../src/lambda.js');
+type LambdaModule = typeof import('../../src/entry/lambda.js');
 
 /** The real createApp, counted: every app the handler module builds, and its fetch calls. */
 const built = vi.hoisted(() => ({ apps: [] as Array<{ deps: AppDeps }>, fetches: 0 }));
-vi.mock('../../src/app.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/app.js')>();
+vi.mock('../../src/app/create-app.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/app/create-app.js')>();
   return {
     ...original,
     createApp: (deps: AppDeps) => {
@@ -91,7 +91,7 @@ beforeAll(async () => {
   vi.stubEnv('JWKS_URL', '');
   vi.stubEnv('CURSOR_SECRET', TEST_CURSOR_SECRET);
   vi.stubEnv('LOG_LEVEL', process.env.TEST_LOG_LEVEL ?? 'silent');
-  lambda = await import('../../src/lambda.js');
+  lambda = await import('../../src/entry/lambda.js');
 });
 
 afterAll(async () => {
@@ -228,7 +228,7 @@ describe('the Lambda handler with API Gateway HTTP API events', () => {
     expect(built.fetches - before).toBe(2);
     expect(built.apps).toHaveLength(1);
     // And a second import does not evaluate the module again.
-    expect(await import('../../src/lambda.js')).toBe(lambda);
+    expect(await import('../../src/entry/lambda.js')).toBe(lambda);
     expect(built.apps).toHaveLength(1);
   });
 });

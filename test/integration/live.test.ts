@@ -2,8 +2,8 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
 import type { Product } from '../../src/domain/types.js';
-import { keys } from '../../src/dynamo/keys.js';
 import {
   createLiveEvents,
   createStreamsClient,
@@ -11,11 +11,11 @@ import {
 } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import type { StreamReader } from '../../src/events/stream-reader.js';
-import { createLogger } from '../../src/logger.js';
 import { categoryItem } from '../../src/repositories/categories.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { inventoryItem } from '../../src/repositories/inventory.js';
 import { productItem } from '../../src/repositories/products.js';
+import { keys } from '../../src/store/keys.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCategory, aCustomer, aProduct, putItems } from '../helpers/fixtures.js';

@@ -1,12 +1,12 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admission } from '../../src/dynamo/admission.js';
-import { keys } from '../../src/dynamo/keys.js';
-import { SHED_MESSAGE } from '../../src/graphql-errors.js';
+import { SHED_MESSAGE } from '../../src/errors/to-graphql.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { inventoryItem } from '../../src/repositories/inventory.js';
 import { productItem } from '../../src/repositories/products.js';
+import { Admission } from '../../src/store/admission.js';
+import { keys } from '../../src/store/keys.js';
 import { createTestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, aProduct, putItems } from '../helpers/fixtures.js';

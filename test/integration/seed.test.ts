@@ -1,14 +1,14 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/dynamo/batch-get.js';
-import { keys } from '../../src/dynamo/keys.js';
-import { toCategory } from '../../src/repositories/categories.js';
-import { toProduct } from '../../src/repositories/products.js';
 import {
   generateCatalog,
   loadSampleData,
   SampleDataConflictError,
-} from '../../src/sample/catalog.js';
+} from '../../src/dev/sample/catalog.js';
+import { toCategory } from '../../src/repositories/categories.js';
+import { toProduct } from '../../src/repositories/products.js';
+import type { Item } from '../../src/store/batch-get.js';
+import { keys } from '../../src/store/keys.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 
 const PRODUCTS = 300;

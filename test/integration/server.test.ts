@@ -78,7 +78,7 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
   });
 
   it('without Java, says so once and names the alternatives', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
       env: { PATH: '/nonexistent', DATA_DIR: dataDir, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -97,7 +97,7 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
   });
 
   it('a bad configuration stops it with one message naming the variable', async () => {
-    const child = spawn(TSX, ['src/server.ts'], {
+    const child = spawn(TSX, ['src/dev/start.ts'], {
       env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

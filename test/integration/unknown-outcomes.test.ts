@@ -6,12 +6,12 @@ import {
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/dev/sample/random.js';
 import type { Product } from '../../src/domain/types.js';
-import { keys } from '../../src/dynamo/keys.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { inventoryItem } from '../../src/repositories/inventory.js';
 import { productItem } from '../../src/repositories/products.js';
-import { mulberry32 } from '../../src/sample/random.js';
+import { keys } from '../../src/store/keys.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Admission, ShedError } from '../../src/dynamo/admission.js';
+import { ShedError } from '../../src/errors/store.js';
+import { Admission } from '../../src/store/admission.js';
 
 const FAR = Number.POSITIVE_INFINITY;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,8 +5,8 @@ import {
   batchGetItems,
   type Item,
   UnprocessedKeysError,
-} from '../../src/dynamo/batch-get.js';
-import { keyId, keys, type TableKey } from '../../src/dynamo/keys.js';
+} from '../../src/store/batch-get.js';
+import { keyId, keys, type TableKey } from '../../src/store/keys.js';
 
 const TABLE = 'Shop';
 

@@ -1,12 +1,12 @@
 import type { BatchWriteCommand, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../src/dynamo/batch-get.js';
+import type { Item } from '../../src/store/batch-get.js';
 import {
   BATCH_WRITE_LIMIT,
   type BatchWriteSender,
   batchWriteItems,
   UnprocessedItemsError,
-} from '../../src/dynamo/batch-write.js';
+} from '../../src/store/batch-write.js';
 
 const TABLE = 'Shop';
 

@@ -1,17 +1,17 @@
 import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { keyId } from '../../src/dynamo/keys.js';
-import { toCategory } from '../../src/repositories/categories.js';
-import { toCustomer } from '../../src/repositories/customers.js';
-import { toInventory } from '../../src/repositories/inventory.js';
-import { toProduct } from '../../src/repositories/products.js';
-import { toReview } from '../../src/repositories/reviews.js';
 import {
   DEMO_CUSTOMER_ID,
   generateCatalog,
   MAX_REVIEWS_PER_PRODUCT,
   SAMPLE_EPOCH_MS,
-} from '../../src/sample/catalog.js';
+} from '../../src/dev/sample/catalog.js';
+import { toCategory } from '../../src/repositories/categories.js';
+import { toCustomer } from '../../src/repositories/customers.js';
+import { toInventory } from '../../src/repositories/inventory.js';
+import { toProduct } from '../../src/repositories/products.js';
+import { toReview } from '../../src/repositories/reviews.js';
+import { keyId } from '../../src/store/keys.js';
 
 const catalog = generateCatalog({ products: 400, seed: 7 });
 const byEntity = (entity: string) => catalog.items.filter((item) => item.entity === entity);

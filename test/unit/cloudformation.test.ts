@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cloudFormationTemplate } from '../../src/dynamo/cloudformation.js';
-import { TABLE_KEYS, tableDefinition } from '../../src/dynamo/table.js';
+import { cloudFormationTemplate } from '../../src/dev/cloudformation.js';
+import { TABLE_KEYS, tableDefinition } from '../../src/store/table.js';
 
 const template = cloudFormationTemplate('ShopTest');
 const table = template.Resources.Table;

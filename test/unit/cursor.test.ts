@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CursorCodec, CursorError, cursorBinding } from '../../src/dynamo/cursor.js';
-import { pickKey, startKeySchema } from '../../src/dynamo/paginate.js';
+import { CursorCodec, CursorError, cursorBinding } from '../../src/store/cursor.js';
+import { pickKey, startKeySchema } from '../../src/store/paginate.js';
 
 const codec = new CursorCodec('unit-test-cursor-secret-0123456789');
 const binding = cursorBinding('Category.products:tea', { sort: 'PRICE_ASC', minPriceCents: 100 });

@@ -1,18 +1,17 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, OutOfStockError, ValidationError } from '../../src/domain/errors.js';
-import { ShedError } from '../../src/dynamo/admission.js';
-import { CursorError } from '../../src/dynamo/cursor.js';
-import { WriteOutcomeUnknownError } from '../../src/dynamo/outcome.js';
-import { isUnavailableError } from '../../src/dynamo/unavailable.js';
-import { AuthError, ClientError } from '../../src/errors.js';
+import { AuthError, ClientError } from '../../src/errors/client.js';
+import { NotFoundError, OutOfStockError, ValidationError } from '../../src/errors/domain.js';
+import { ShedError, WriteOutcomeUnknownError } from '../../src/errors/store.js';
 import {
   INTERNAL_ERROR_MESSAGE,
   OUTCOME_UNKNOWN_MESSAGE,
   SHED_MESSAGE,
   toClientError,
   UNAVAILABLE_MESSAGE,
-} from '../../src/graphql-errors.js';
+} from '../../src/errors/to-graphql.js';
+import { CursorError } from '../../src/store/cursor.js';
+import { isUnavailableError } from '../../src/store/unavailable.js';
 
 const located = (original?: Error) =>
   new GraphQLError(original?.message ?? 'Cannot query field "x"', {

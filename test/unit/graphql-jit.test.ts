@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { compileQuery, isCompiledQuery } from '../../src/graphql-jit.js';
+import { compileQuery, isCompiledQuery } from '../../src/plugins/graphql-jit-loader.js';
 
 const schema = buildSchema(`
   type Item { n: Int! label: String items: [Item!]! }

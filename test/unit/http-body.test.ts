@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preRead, withJsonBody } from '../../src/http-body.js';
+import { preRead, withJsonBody } from '../../src/http/json-body.js';
 
 const MAX = 1_000;
 

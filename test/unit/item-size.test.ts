@@ -1,6 +1,7 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.js';
+import { ValidationError } from '../../src/errors/domain.js';
+import { productItem } from '../../src/repositories/products.js';
 import {
   assertItemFits,
   attributeSizes,
@@ -9,8 +10,7 @@ import {
   keyFits,
   numberSize,
   valueSize,
-} from '../../src/dynamo/item-size.js';
-import { productItem } from '../../src/repositories/products.js';
+} from '../../src/store/item-size.js';
 
 describe('item size, as DynamoDB counts it', () => {
   it('strings: UTF-8 bytes of name and value', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyId, keys, padCents } from '../../src/dynamo/keys.js';
+import { keyId, keys, padCents } from '../../src/store/keys.js';
 
 describe('keys (DESIGN.md "The table")', () => {
   it('builds every entity key as documented', () => {

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../src/dynamo/batch-get.js';
-import { keyId, type TableKey } from '../../src/dynamo/keys.js';
-import type { ItemLoader } from '../../src/dynamo/request-db.js';
 import { loadItem, loadItems } from '../../src/repositories/items.js';
+import type { Item } from '../../src/store/batch-get.js';
+import { keyId, type TableKey } from '../../src/store/keys.js';
+import type { ItemLoader } from '../../src/store/request-db.js';
 
 /** A loader over a fixed table that records every batch it is asked for. */
 function loaderOver(table: Record<string, Item | Error>) {

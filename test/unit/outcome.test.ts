@@ -8,8 +8,8 @@ import {
   attemptMayHaveApplied,
   isIdempotentWrite,
   settlesOutcome,
-} from '../../src/dynamo/outcome.js';
-import { isOwnWrite, tokenPut, tokenUpdate } from '../../src/dynamo/write-token.js';
+} from '../../src/store/outcome.js';
+import { isOwnWrite, tokenPut, tokenUpdate } from '../../src/store/write-token.js';
 
 const withCode = (message: string, code: string, name = 'Error') =>
   Object.assign(new Error(message), { code, name });

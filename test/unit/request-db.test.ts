@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { RequestDb } from '../../src/dynamo/request-db.js';
+import { RequestDb } from '../../src/store/request-db.js';
 
 /** A document client that answers from a script, and counts what was sent. */
 function scripted(answers: Array<() => unknown>) {

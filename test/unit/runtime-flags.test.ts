@@ -13,7 +13,7 @@ function dockerfileNodeFlags(): string[] {
   if (!cmd) throw new Error('the Dockerfile has no CMD');
   const words = JSON.parse(cmd.slice('CMD '.length)) as string[];
   expect(words[0]).toBe('node');
-  expect(words.at(-1)).toBe('dist/src/server.js');
+  expect(words.at(-1)).toBe('dist/src/entry/server.js');
   return words.slice(1, -1);
 }
 

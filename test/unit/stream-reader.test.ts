@@ -2,9 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
 import { eventsFromRecord } from '../../src/events/events.js';
 import { StreamReader } from '../../src/events/stream-reader.js';
-import { createLogger } from '../../src/logger.js';
 
 const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true });
 

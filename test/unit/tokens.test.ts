@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerToken, createTokenVerifier, signDevToken } from '../../src/auth/tokens.js';
 import { canAccessCustomer, viewerFromClaims } from '../../src/auth/viewer.js';
-import { AuthError } from '../../src/errors.js';
+import { AuthError } from '../../src/errors/client.js';
 
 const SECRET = 'unit-test-jwt-secret-0123456789-0123456789';
 const key = new TextEncoder().encode(SECRET);

@@ -4,14 +4,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { RequestDb } from '../../src/dynamo/request-db.js';
+import { ClientError } from '../../src/errors/client.js';
+import { RequestDb } from '../../src/store/request-db.js';
 import {
   parseCancellation,
   TokenReusedError,
   TransactionCancelled,
   transactWrite,
-} from '../../src/dynamo/transact.js';
-import { ClientError } from '../../src/errors.js';
+} from '../../src/store/transact.js';
 
 function cancelled(reasons: Array<{ Code: string; Item?: Record<string, unknown> }>) {
   return new TransactionCanceledException({

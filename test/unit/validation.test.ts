@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.js';
+import type { Context } from '../../src/app/context.js';
 import {
   cartOrderLines,
   characterCount,
@@ -17,7 +17,7 @@ import {
   slug,
 } from '../../src/domain/validation.js';
 import { validationErrorFromIssues } from '../../src/domain/validation-issues.js';
-import type { Context } from '../../src/schema/builder.js';
+import { ValidationError } from '../../src/errors/domain.js';
 import { schema } from '../../src/schema/index.js';
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, value: unknown) =>

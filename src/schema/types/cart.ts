@@ -1,7 +1,7 @@
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { cartQuantity, globalId, LIMITS } from '../../domain/validation.js';
-import { ttlToIso } from '../../dynamo/keys.js';
+import { NotFoundError, ValidationError } from '../../errors/domain.js';
 import type { CartLine } from '../../repositories/carts.js';
+import { ttlToIso } from '../../store/keys.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';

@@ -1,4 +1,3 @@
-import { AlreadyExistsError, ValidationError } from '../../domain/errors.js';
 import type { Category } from '../../domain/types.js';
 import {
   categoryDescription,
@@ -7,7 +6,8 @@ import {
   priceCents,
   slug,
 } from '../../domain/validation.js';
-import { cursorBinding } from '../../dynamo/cursor.js';
+import { AlreadyExistsError, ValidationError } from '../../errors/domain.js';
+import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
 import { ProductConnection, ProductSort } from './product.js';
 

@@ -1,6 +1,6 @@
-import { AlreadyExistsError, EmailTakenError, ValidationError } from '../../domain/errors.js';
 import type { Customer } from '../../domain/types.js';
 import { customerName, email, LIMITS, nodeId } from '../../domain/validation.js';
+import { AlreadyExistsError, EmailTakenError, ValidationError } from '../../errors/domain.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
 

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { ORDER_STATUSES } from '../../domain/order-status.js';
 import {
   AlreadyExistsError,
   AlreadyReviewedError,
@@ -10,8 +11,7 @@ import {
   OutOfStockError,
   ValidationError,
   VersionConflictError,
-} from '../../domain/errors.js';
-import { ORDER_STATUSES } from '../../domain/order-status.js';
+} from '../../errors/domain.js';
 import { builder } from '../builder.js';
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {

@@ -1,12 +1,4 @@
 import { canAccessCustomer } from '../../auth/viewer.js';
-import {
-  IdempotencyKeyReusedError,
-  InvalidTransitionError,
-  NotFoundError,
-  OrderOutcomeUnknownError,
-  OutOfStockError,
-  ValidationError,
-} from '../../domain/errors.js';
 import { type Order, type OrderLine, orderNodeId, parseOrderNodeId } from '../../domain/orders.js';
 import {
   cartOrderLines,
@@ -18,8 +10,16 @@ import {
   orderRequest,
   parseInput,
 } from '../../domain/validation.js';
-import { cursorBinding } from '../../dynamo/cursor.js';
-import { AuthError } from '../../errors.js';
+import { AuthError } from '../../errors/client.js';
+import {
+  IdempotencyKeyReusedError,
+  InvalidTransitionError,
+  NotFoundError,
+  OrderOutcomeUnknownError,
+  OutOfStockError,
+  ValidationError,
+} from '../../errors/domain.js';
+import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';

@@ -1,4 +1,3 @@
-import { NotFoundError, ValidationError, VersionConflictError } from '../../domain/errors.js';
 import type { Product } from '../../domain/types.js';
 import {
   currency,
@@ -14,7 +13,8 @@ import {
   slug,
   stock,
 } from '../../domain/validation.js';
-import { cursorBinding } from '../../dynamo/cursor.js';
+import { NotFoundError, ValidationError, VersionConflictError } from '../../errors/domain.js';
+import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { CategoryNode } from './category.js';

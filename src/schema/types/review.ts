@@ -1,10 +1,10 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { AlreadyReviewedError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Product, Review } from '../../domain/types.js';
 import { globalId, LIMITS, rating, reviewBody } from '../../domain/validation.js';
-import { keys } from '../../dynamo/keys.js';
+import { AlreadyReviewedError, NotFoundError, ValidationError } from '../../errors/domain.js';
 import { loadItems } from '../../repositories/items.js';
 import { toReview } from '../../repositories/reviews.js';
+import { keys } from '../../store/keys.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';

@@ -1,9 +1,9 @@
 import { canAccessCustomer } from '../../auth/viewer.js';
 import { parseOrderNodeId } from '../../domain/orders.js';
-import { keys } from '../../dynamo/keys.js';
-import { ClientError } from '../../errors.js';
+import { ClientError } from '../../errors/client.js';
 import { untilAborted } from '../../events/until-aborted.js';
 import { toOrder } from '../../repositories/orders.js';
+import { keys } from '../../store/keys.js';
 import { builder } from '../builder.js';
 import { OrderNode } from './order.js';
 import { ProductNode } from './product.js';

@@ -1,0 +1,117 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { type Cache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { maskRequestError } from '../errors/to-graphql.js';
+import { createShopPubSub, type ShopPubSub } from '../events/pubsub.js';
+import { corsOptions } from '../http/cors.js';
+import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { useCallReport } from '../plugins/use-call-report.js';
+import { useErrorMasking } from '../plugins/use-error-masking.js';
+import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
+import { useHttpRefusals } from '../plugins/use-http-refusals.js';
+import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
+import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
+import { useOverload } from '../plugins/use-overload.js';
+import { usePublicResponseCache } from '../plugins/use-public-response-cache.js';
+import { useQueryLimits } from '../plugins/use-query-limits.js';
+import { useReadiness } from '../plugins/use-readiness.js';
+import { useRequestErrorCode } from '../plugins/use-request-error-code.js';
+import { useRequestId } from '../plugins/use-request-id.js';
+import { useTelemetry } from '../plugins/use-telemetry.js';
+import { useWriteInvalidation } from '../plugins/use-write-invalidation.js';
+import { schema } from '../schema/index.js';
+import { Admission } from '../store/admission.js';
+import type { Config } from './config.js';
+import { type Context, createContextFactory } from './context.js';
+import { graphiqlOptions } from './graphiql.js';
+import { type Logger, yogaLogging } from './logger.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Called with each finished request's DynamoDB calls (tests and the benchmark count them). */
+  onRequestDone?: (calls: Record<string, number>, requestId: string) => void;
+  /** false where responses cannot stream (AWS Lambda behind API Gateway). */
+  subscriptions?: boolean;
+  /** Where stream events arrive (src/events); a private one when not given. */
+  pubsub?: ShopPubSub;
+  /** The response cache of public reads; a new in-memory one when not given. */
+  cache?: Cache;
+  /** Aborted at graceful shutdown: open subscriptions complete. */
+  shutdown?: AbortSignal;
+  /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
+  admission?: Admission;
+}
+
+/**
+ * The yoga app: the one place that puts plugins, context and schema together. The plugins run
+ * in this order on every request; each is one file of src/plugins.
+ */
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const pubsub = deps.pubsub ?? createShopPubSub();
+  const cache = deps.cache ?? createInMemoryCache({ max: 10_000 });
+  const admission =
+    deps.admission ??
+    new Admission({
+      maxInFlight: config.admission.maxInFlight,
+      maxQueue: config.admission.maxQueue,
+    });
+  const requestIds = useRequestId(logger);
+  const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    // One operation per request: HTTP batching would multiply every limit.
+    batching: false,
+    // useBodyLimit checks the declared length; yoga's own limit would pipe every body through
+    // a TransformStream to count it again.
+    maxRequestBodySize: false,
+    cors: corsOptions(config),
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    ...graphiqlOptions(config),
+    logging: yogaLogging(logger),
+    maskedErrors: { maskError: maskRequestError(logger) },
+    context: createContextFactory({
+      config,
+      logger,
+      doc: deps.doc,
+      admission,
+      pubsub,
+      requestIds,
+      shutdown: deps.shutdown,
+    }),
+    plugins: [
+      ...(jit ? [jit] : []),
+      requestIds,
+      useTelemetry(config, {
+        compiledOperations: jit?.compilations,
+        compiledRuns: jit?.compiledRuns,
+        admission: () => admission.stats(),
+      }),
+      useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
+      useBodyLimit(config.maxBodyBytes),
+      useHttpRefusals(),
+      useRequestErrorCode(),
+      ...useQueryLimits(config, logger),
+      useMutationRateLimit(config, schema),
+      ...(config.isProduction
+        ? [useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin]
+        : []),
+      useErrorMasking(logger),
+      ...(deps.onRequestDone ? [useCallReport(deps.onRequestDone)] : []),
+      useWriteInvalidation(cache),
+      ...usePublicResponseCache(cache, config),
+      ...(deps.subscriptions === false ? [useNoSubscriptions()] : []),
+      useReadiness(deps.client, config.tableName, logger),
+    ],
+  });
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,34 @@
+import { type Cache, hashSHA256, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import type { Config } from '../app/config.js';
+import type { Context } from '../app/context.js';
+
+/**
+ * Public catalog reads: anonymous requests only (nothing private can be in them), kept for
+ * RESPONSE_CACHE_TTL_SECONDS, invalidated by our mutations' results (useWriteInvalidation) and
+ * by the stream. Not installed at all when the TTL is 0: the plugin hashes every request's
+ * document and variables before it asks `enabled`.
+ */
+export function usePublicResponseCache(
+  cache: Cache,
+  config: Pick<Config, 'responseCacheTtlSeconds' | 'isProduction'>,
+) {
+  if (config.responseCacheTtlSeconds <= 0) return [];
+  return [
+    useResponseCache<Context>({
+      cache,
+      session: () => null,
+      enabled: (request) => !request.headers.get('authorization'),
+      // Only a request that may be cached needs a key (see above).
+      buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) =>
+        request.headers.get('authorization')
+          ? 'not-cached'
+          : hashSHA256(
+              `${documentString}|${operationName ?? ''}|${JSON.stringify(variableValues ?? {})}`,
+            ),
+      ttl: config.responseCacheTtlSeconds * 1_000,
+      // Orders and profiles are never public; stated anyway, should that ever change.
+      ttlPerSchemaCoordinate: { Order: 0, Cart: 0 },
+      includeExtensionMetadata: !config.isProduction,
+    }),
+  ];
+}
