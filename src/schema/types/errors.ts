@@ -1,5 +1,4 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { ORDER_STATUSES } from '../../domain/order-status.js';
 import {
   AlreadyExistsError,
   AlreadyReviewedError,
@@ -13,11 +12,7 @@ import {
   VersionConflictError,
 } from '../../errors/domain.js';
 import { builder } from '../builder.js';
-
-export const OrderStatusEnum = builder.enumType('OrderStatus', {
-  description: 'PENDING → PAID → SHIPPED → DELIVERED; PENDING or PAID → CANCELLED.',
-  values: ORDER_STATUSES,
-});
+import { OrderStatusEnum } from './order-status.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'Every failure a user can cause is an object implementing Error, in a result union.',

@@ -24,7 +24,7 @@ import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
-import { OrderStatusEnum } from './errors.js';
+import { OrderStatusEnum } from './order-status.js';
 import { ProductNode } from './product.js';
 
 /**
