@@ -3,9 +3,8 @@
  *
  * 0.8.7 memoizes `joinOriginPaths` with lodash.memoize, keyed by the path array, in a module-level
  * Map: every compilation makes new arrays, so each one stays in that Map, with its joined string,
- * for the life of the process (zalando-incubator/graphql-jit#287): about 1.3 kB per compiled
- * document in test/unit/graphql-jit.test.ts, without bound, since any client can send documents
- * the parse cache has not seen. 0.8.9 removed the cache (#288), but since 0.8.8 every resolver
+ * for the life of the process (zalando-incubator/graphql-jit#287), without bound, since any
+ * client can send documents the parse cache has not seen. 0.8.9 removed the cache (#288), but since 0.8.8 every resolver
  * call goes through a runtime helper that takes three closures, and on 0.8.9 the GraphQL layer
  * spent more CPU per request than on 0.8.7 (scripts/bench/NOTES.md).
  *

@@ -34,8 +34,8 @@ export function useMutationRateLimit(
         },
       }),
   }) as Plugin;
-  // The limiter walks the whole document with type info on every execution (~6% of a query's
-  // CPU). Only Mutation fields are limited, so only a mutation needs the walk.
+  // The limiter walks the whole document with type info on every execution. Only Mutation
+  // fields are limited, so only a mutation needs the walk.
   const { onExecute } = limiter;
   if (!onExecute) return limiter;
   return {

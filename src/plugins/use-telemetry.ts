@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST, Kind, parse } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../app/config.js';
-import type { AdmissionStats } from '../store/admission.js';
 import type { RequestDb } from '../store/request-db.js';
+import { createAppMetrics, type MetricSources } from './telemetry-metrics.js';
 
 /** A request with `x-shop-cost: 1` gets `extensions.cost` in production too. */
 const COST_HEADER = 'x-shop-cost';
@@ -36,16 +35,6 @@ const KNOWN_PATHS = new Set(['/graphql', '/health', '/ready', METRICS_PATH]);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
 const knownPath = (path: string) => (KNOWN_PATHS.has(path) ? path : 'other');
 
-let processRegistry: Registry | undefined;
-/** CPU, memory, event loop, GC: one set per process (each set starts its own monitors). */
-function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry;
-}
-
 interface Operation {
   type: string;
   name: string | undefined;
@@ -62,137 +51,15 @@ interface RequestState {
 /**
  * Cost telemetry and Prometheus metrics for one app: `extensions.cost` on GraphQL results
  * (always outside production; in production when the request sends `x-shop-cost: 1`), and
- * `GET /metrics` from a registry of this app's own (plus the process metrics), so that apps
- * in one process, such as tests, do not share counters. With `metricsToken`, /metrics asks
+ * `GET /metrics` (src/plugins/telemetry-metrics.ts). With `metricsToken`, /metrics asks
  * for `Authorization: Bearer <token>`.
  */
 export function useTelemetry(
   config: Pick<Config, 'isProduction' | 'metricsToken'>,
-  sources: {
-    /** Operations the executor has compiled so far (graphql-jit), read when /metrics is. */
-    compiledOperations?: () => number;
-    /** Executions answered by a compiled query (graphql-jit), read when /metrics is. */
-    compiledRuns?: () => number;
-    /** Admission control's figures (src/store/admission.ts), read when /metrics is. */
-    admission?: () => AdmissionStats;
-  } = {},
+  sources: MetricSources = {},
 ): Plugin {
-  const appRegistry = new Registry();
-  const operationLabels = ['operation_type', 'operation_name', 'outcome'] as const;
-  const graphqlDuration = new Histogram({
-    name: 'graphql_request_duration_seconds',
-    help: 'Time from receiving a GraphQL request to its result, in seconds',
-    labelNames: operationLabels,
-    registers: [appRegistry],
-  });
-  const graphqlRequests = new Counter({
-    name: 'graphql_requests_total',
-    help: 'GraphQL requests, by operation and outcome (error: the result has errors)',
-    labelNames: operationLabels,
-    registers: [appRegistry],
-  });
-  // Added up in plain maps on the request path and handed to prom-client when /metrics is read:
-  // a prom-client update validates and hashes its labels each time.
-  const callsByOperation = new Map<string, number>();
-  const capacityUsed = { read: 0, write: 0 };
-  new Counter({
-    name: 'dynamodb_calls_total',
-    help: 'DynamoDB calls made by GraphQL requests, by operation',
-    labelNames: ['operation'],
-    registers: [appRegistry],
-    collect() {
-      this.reset();
-      for (const [operation, count] of callsByOperation) this.inc({ operation }, count);
-    },
-  });
-  new Counter({
-    name: 'dynamodb_consumed_capacity_units_total',
-    help: 'Capacity units that DynamoDB reported as consumed by GraphQL requests',
-    labelNames: ['kind'],
-    registers: [appRegistry],
-    collect() {
-      this.reset();
-      this.inc({ kind: 'read' }, capacityUsed.read);
-      this.inc({ kind: 'write' }, capacityUsed.write);
-    },
-  });
-  const { compiledOperations } = sources;
-  if (compiledOperations) {
-    new Counter({
-      name: 'graphql_jit_compilations_total',
-      help: 'Operations compiled by graphql-jit: once per document and operation name while the parse cache keeps the document. A count that keeps rising under the same operations means each request compiles again',
-      registers: [appRegistry],
-      collect() {
-        this.reset();
-        this.inc(compiledOperations());
-      },
-    });
-  }
-  const { compiledRuns } = sources;
-  if (compiledRuns) {
-    new Counter({
-      name: 'graphql_jit_executions_total',
-      help: 'Query and mutation executions answered by a query graphql-jit compiled (the rest ran on graphql-js)',
-      registers: [appRegistry],
-      collect() {
-        this.reset();
-        this.inc(compiledRuns());
-      },
-    });
-  }
-  const { admission } = sources;
-  if (admission) {
-    new Gauge({
-      name: 'dynamodb_calls_in_flight',
-      help: 'DynamoDB calls of GraphQL requests on the wire now (at most DYNAMODB_MAX_IN_FLIGHT)',
-      registers: [appRegistry],
-      collect() {
-        this.set(admission().inFlight);
-      },
-    });
-    new Gauge({
-      name: 'dynamodb_calls_queued',
-      help: 'DynamoDB calls waiting for admission now',
-      registers: [appRegistry],
-      collect() {
-        this.set(admission().queued);
-      },
-    });
-    new Counter({
-      name: 'dynamodb_calls_shed_total',
-      help: 'DynamoDB calls refused before they were sent: the queue was full, or they could not start before their request deadline',
-      registers: [appRegistry],
-      collect() {
-        this.reset();
-        this.inc(admission().shed);
-      },
-    });
-    new Counter({
-      name: 'dynamodb_admission_wait_seconds_total',
-      help: 'Time admitted DynamoDB calls spent waiting for admission, in seconds (with dynamodb_admission_waits_total: the mean wait)',
-      registers: [appRegistry],
-      collect() {
-        this.reset();
-        this.inc(admission().waitedMs / 1_000);
-      },
-    });
-    new Counter({
-      name: 'dynamodb_admission_waits_total',
-      help: 'DynamoDB calls that waited for admission and were admitted',
-      registers: [appRegistry],
-      collect() {
-        this.reset();
-        this.inc(admission().waited);
-      },
-    });
-  }
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP requests (GraphQL or not) until the response is ready, in seconds',
-    labelNames: ['method', 'path', 'status'],
-    registers: [appRegistry],
-  });
-  const registry = Registry.merge([processMetrics(), appRegistry]);
+  const { registry, graphqlDuration, graphqlRequests, httpDuration, addCalls } =
+    createAppMetrics(sources);
 
   const requests = new WeakMap<Request, RequestState>();
   const names = new Set<string>();
@@ -261,13 +128,7 @@ export function useTelemetry(
       const state = requests.get(request);
       // The context exists once the operation validated; a refused one cost nothing.
       const db = (context as { db?: RequestDb }).db;
-      if (db) {
-        for (const [operation, count] of db.calls) {
-          callsByOperation.set(operation, (callsByOperation.get(operation) ?? 0) + count);
-        }
-        capacityUsed.read += db.capacity.read;
-        capacityUsed.write += db.capacity.write;
-      }
+      if (db) addCalls(db);
 
       let outcome = 'ok';
       if (result && !isAsyncIterable(result) && !Array.isArray(result)) {

@@ -8,6 +8,7 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
 } from '../../src/entry/lambda.js';
+import { toRequest, toResult } from '../../src/http/lambda-adapter.js';
 import { TEST_CURSOR_SECRET, TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
@@ -237,7 +238,7 @@ describe('event and response conversion', () => {
   it('joins the cookies array into a Cookie header and measures the body it was given', async () => {
     const event = post({ query: '{ categories { slug } }' });
     expect(event.headers?.['content-length']).not.toBe(String(Buffer.byteLength(event.body!)));
-    const request = lambda.toRequest(event, context);
+    const request = toRequest(event, context);
     expect(request.method).toBe('POST');
     expect(request.url).toBe('https://r3pmxmplak.execute-api.us-east-1.amazonaws.com/graphql');
     expect(request.headers.get('cookie')).toBe('theme=dark; consent=yes');
@@ -250,7 +251,7 @@ describe('event and response conversion', () => {
     event.requestContext.requestId = 'not a usable id!';
     event.headers = { ...event.headers, host: 'evil.example/path?x=' };
     event.requestContext.domainName = undefined;
-    const request = lambda.toRequest(event, context);
+    const request = toRequest(event, context);
     expect(request.headers.get('x-request-id')).toBe(context.awsRequestId);
     expect(request.url).toBe('https://localhost/health');
   });
@@ -268,7 +269,7 @@ describe('event and response conversion', () => {
     headers.append('set-cookie', 'a=1; Path=/; HttpOnly');
     headers.append('set-cookie', 'b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT');
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
-    const binary = await lambda.toResult(new Response(png, { status: 201, headers }));
+    const binary = await toResult(new Response(png, { status: 201, headers }));
     expect(binary.statusCode).toBe(201);
     expect(binary.cookies).toEqual([
       'a=1; Path=/; HttpOnly',
@@ -279,7 +280,7 @@ describe('event and response conversion', () => {
     expect(Buffer.from(binary.body!, 'base64').equals(png)).toBe(true);
 
     const json = JSON.stringify({ data: { ok: true } });
-    const gzipped = await lambda.toResult(
+    const gzipped = await toResult(
       new Response(gzipSync(json), {
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       }),
@@ -287,13 +288,13 @@ describe('event and response conversion', () => {
     expect(gzipped.isBase64Encoded).toBe(true);
     expect(gzipped.headers?.['content-encoding']).toBe('gzip');
 
-    const text = await lambda.toResult(
+    const text = await toResult(
       new Response(json, { headers: { 'content-type': 'application/json; charset=utf-8' } }),
     );
     expect(text).toMatchObject({ isBase64Encoded: false, body: json });
     expect(text.cookies).toBeUndefined();
 
-    const head = await lambda.toResult(new Response(json), 'HEAD');
+    const head = await toResult(new Response(json), 'HEAD');
     expect(head.body).toBe('');
   });
 });
