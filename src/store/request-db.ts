@@ -1,3 +1,7 @@
+// Over 300 lines on purpose: the per-request DynamoDB handle is one piece of state (calls in
+// flight, the deadline, the batch loaders, admission, settling unknown outcomes, accounting),
+// and each of those reads the others; the reusable parts (batch-get, admission, outcome,
+// transact) are modules of their own.
 import type {
   BatchGetCommandOutput,
   DynamoDBDocumentClient,

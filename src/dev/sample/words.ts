@@ -1,4 +1,4 @@
-/** Word lists of the sample catalog: names and texts are built from these, never fetched. */
+/** Word lists of the sample catalog: names and texts are built from these, never fetched. Data, not logic: long by nature. */
 
 export interface CategorySpec {
   slug: string;
