@@ -7,7 +7,7 @@
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractOperations } from '../../scripts/bench/operations.js';
+import { documentOperations } from '../../src/dev/documents.js';
 import { createTestApp, expectData, type GraphQLResponse, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
@@ -20,7 +20,7 @@ let owner: string;
 let stranger: string;
 let admin: string;
 let orderId: string;
-const ops = contractOperations();
+const ops = documentOperations();
 const contract = (name: string): string => {
   const op = ops.get(name);
   if (!op) throw new Error(`no contract operation ${name}`);

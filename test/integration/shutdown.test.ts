@@ -3,7 +3,13 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareShop, Q, runTraffic, SOAK_SERVER_ENV, writeResult } from '../../scripts/soak.js';
+import {
+  prepareShop,
+  Q,
+  runTraffic,
+  SOAK_SERVER_ENV,
+  writeResult,
+} from '../../src/dev/load/soak.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 
 /**
