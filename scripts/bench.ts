@@ -16,13 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../src/auth/tokens.js';
-import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dev/dynamodb-local.js';
-import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
-import { keys } from '../src/store/keys.js';
-import { ensureTable } from '../src/store/table.js';
-import { type BenchData, loadBenchData } from './bench/dataset.js';
-import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
-import { contractOperations, graphqlBody } from './bench/operations.js';
+import { type BenchData, loadBenchData } from '../src/dev/bench/dataset.js';
 import {
   type ChildServer,
   describeMachine,
@@ -30,23 +24,16 @@ import {
   rssBytes,
   startNodeFlags,
   startNodeServer,
-} from './bench/processes.js';
-import type {
-  BenchResults,
-  CrowdPhase,
-  CrowdRun,
-  MemoryRun,
-  OrderRun,
-  OverheadRow,
-} from './bench/report.js';
-import { renderReport, targets } from './bench/report.js';
+} from '../src/dev/bench/processes.js';
 import {
   inProcessGateway,
   measureRoundTrips,
   recordPlans,
   type ScenarioVariant,
   scenarioVariants,
-} from './bench/roundtrips.js';
+} from '../src/dev/bench/roundtrips.js';
+import { documentOperations, graphqlBody } from '../src/dev/documents.js';
+import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dev/dynamodb-local.js';
 import {
   auditCrowd,
   type CrowdAnswer,
@@ -56,8 +43,21 @@ import {
   placeOrder,
   prepareCrowdShop,
   runCrowd,
-} from './crowd.js';
-import { percentile } from './soak.js';
+} from '../src/dev/load/crowd.js';
+import { percentile } from '../src/dev/load/soak.js';
+import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
+import { keys } from '../src/store/keys.js';
+import { ensureTable } from '../src/store/table.js';
+import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
+import type {
+  BenchResults,
+  CrowdPhase,
+  CrowdRun,
+  MemoryRun,
+  OrderRun,
+  OverheadRow,
+} from './bench/report.js';
+import { renderReport, targets } from './bench/report.js';
 
 interface Profile {
   mode: 'full' | 'quick';
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
 
     // Requests: the same bodies and headers for the gateway and the baseline.
     const variants = scenarioVariants(data);
-    const ops = contractOperations();
+    const ops = documentOperations();
     const tokens = new Map<string, string>();
     for (const variant of Object.values(variants).flat()) {
       if (variant.customer && !tokens.has(variant.customer)) {
@@ -551,7 +551,7 @@ async function placeOrders(
   profile: Profile,
   doc: ReturnType<typeof createDynamo>['doc'],
 ): Promise<OrderRun> {
-  const op = contractOperations().get('PlaceOrder');
+  const op = documentOperations().get('PlaceOrder');
   if (!op) throw new Error('no PlaceOrder operation');
   const tokens = await Promise.all(
     data.buyers.map((sub) => signDevToken(jwtSecret, { sub, expiresIn: '2h' })),

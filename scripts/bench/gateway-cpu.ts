@@ -18,12 +18,12 @@ import { loadConfig } from '../../src/app/config.js';
 import { createApp } from '../../src/app/create-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
+import { loadBenchData } from '../../src/dev/bench/dataset.js';
+import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
+import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
 import { startLocalDynamo } from '../../src/dev/dynamodb-local.js';
 import { createDynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
 import { ensureTable } from '../../src/store/table.js';
-import { loadBenchData } from './dataset.js';
-import { contractOperations, graphqlBody } from './operations.js';
-import { scenarioVariants } from './roundtrips.js';
 
 const TABLE = 'BenchCpu';
 const CONCURRENCY = 10;
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       doc,
     });
 
-    const ops = contractOperations();
+    const ops = documentOperations();
     const variants = scenarioVariants(data);
     const tokens = new Map<string, string>();
     for (const customer of data.meCustomers) {

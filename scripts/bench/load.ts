@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuMs } from './processes.js';
+import { cpuMs } from '../../src/dev/bench/processes.js';
 
 export interface LoadRequest {
   path: string;

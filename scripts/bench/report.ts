@@ -1,8 +1,8 @@
-import type { AnswerKind } from '../crowd.js';
-import type { BenchData } from './dataset.js';
+import type { BenchData } from '../../src/dev/bench/dataset.js';
+import type { Machine } from '../../src/dev/bench/processes.js';
+import type { RoundTripRow } from '../../src/dev/bench/roundtrips.js';
+import type { AnswerKind } from '../../src/dev/load/crowd.js';
 import type { LoadResult } from './load.js';
-import type { Machine } from './processes.js';
-import type { RoundTripRow } from './roundtrips.js';
 
 export interface OverheadRow {
   operation: string;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../app/config.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamodb-local.js';
+import { processAlive } from './process-alive.js';
 
 const MARKER = 'dynamodb-local.json';
 
@@ -12,15 +13,6 @@ export interface ResolvedEndpoint {
   /** Set when this process started DynamoDB Local itself and must stop it. */
   local?: LocalDynamo;
   describe: string;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The embedded DynamoDB Local that a running `npm start` announced in DATA_DIR, if any. */

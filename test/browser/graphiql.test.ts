@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operation } from '../helpers/graphql.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 
 /**
@@ -17,16 +17,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const INSTALL = 'apt-get update && apt-get install -y chromium';
 const SCREENSHOT = join(process.cwd(), 'test-results/graphiql.png');
 
-const CONTRACT = readFileSync(
-  new URL('../../../shared/contract/storefront.graphql', import.meta.url),
-  'utf8',
-);
-const categoryPage = parse(CONTRACT).definitions.find(
-  (d): d is OperationDefinitionNode =>
-    d.kind === 'OperationDefinition' && d.name?.value === 'CategoryPage',
-);
-if (!categoryPage) throw new Error('no CategoryPage operation in the contract');
-const CATEGORY_PAGE = print(categoryPage);
+const CATEGORY_PAGE = operation('CategoryPage');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-graphiql-'));
 const profileDir = mkdtempSync(join(tmpdir(), 'shop-chromium-'));

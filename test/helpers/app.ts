@@ -3,17 +3,13 @@ import { type AppDeps, createApp } from '../../src/app/create-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { type TestTable, wireCalls } from './dynamo.js';
+import { type GraphQLReply, sendGraphQL } from './graphql.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
 export const TEST_CURSOR_SECRET = 'test-cursor-secret-0123456789-0123456789-abc';
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  status: number;
-  data?: T | null;
-  errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
-  extensions?: Record<string, unknown>;
-  headers: Headers;
-}
+/** What `gql` answers: status, headers and the body (raw and parsed). */
+export type GraphQLResponse<T = Record<string, unknown>> = GraphQLReply<T>;
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -75,25 +71,10 @@ export function createTestApp(
     table,
     lastCalls: () => last,
     wireCalls: (fn) => wireCalls(table, fn),
-    async gql(query, variables, options = {}) {
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json',
-        ...options.headers,
-      };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const response = await app.fetch('http://yoga/graphql', {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
-      return {
-        status: response.status,
-        headers: response.headers,
-        ...body,
-      } as GraphQLResponse<never>;
-    },
+    gql: (query, variables, options = {}) =>
+      sendGraphQL(app, { query, ...(variables ? { variables } : {}) }, options) as Promise<
+        GraphQLResponse<never>
+      >,
     token: (sub, admin = false) => signDevToken(TEST_JWT_SECRET, { sub, admin }),
   };
 }

@@ -9,14 +9,8 @@ import { keys } from '../../src/store/keys.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
-import {
-  dataOf,
-  type HttpReply,
-  type HttpTestServer,
-  postGraphQL,
-  send,
-  startHttpServer,
-} from '../helpers/http-server.js';
+import { dataOf, type HttpReply, postGraphQL, send } from '../helpers/graphql.js';
+import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
 
 /**
  * The abuse suite (item 7): what an attacker can send to a real HTTP server, and what it costs.

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import { type OperationDefinitionNode, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamo, type Dynamo } from '../../src/store/client.js';
 import { keys, type TableKey } from '../../src/store/keys.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
+import { operation } from '../helpers/graphql.js';
 
 let table: TestTable;
 let t: TestApp;
@@ -782,21 +781,9 @@ describe('restock', () => {
   });
 });
 
-// ------------------------------------------------------------------------------ the contract
+// --------------------------------------------------------------- documents/admin.graphql
 
-describe('the contract admin operations, verbatim', () => {
-  const source = readFileSync(
-    new URL('../../../shared/contract/storefront.graphql', import.meta.url),
-    'utf8',
-  );
-  const operation = (name: string): string => {
-    const op = parse(source).definitions.find(
-      (d): d is OperationDefinitionNode =>
-        d.kind === 'OperationDefinition' && d.name?.value === name,
-    );
-    if (!op?.loc) throw new Error(`the contract has no operation ${name}`);
-    return source.slice(op.loc.start, op.loc.end);
-  };
+describe('the admin operations of documents/', () => {
   const run = async <T>(name: string, variables: Record<string, unknown>): Promise<T> =>
     expectData(await t.gql<T>(operation(name), variables, { token: admin }));
 

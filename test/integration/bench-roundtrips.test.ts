@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BenchData, loadBenchData } from '../../scripts/bench/dataset.js';
-import { naiveReads } from '../../scripts/bench/naive.js';
-import { contractOperations } from '../../scripts/bench/operations.js';
+import { type BenchData, loadBenchData } from '../../src/dev/bench/dataset.js';
+import { naiveReads } from '../../src/dev/bench/naive.js';
 import {
   inProcessGateway,
   measureRoundTrips,
   type RoundTripRow,
   recordPlans,
   sequentialDepth,
-} from '../../scripts/bench/roundtrips.js';
+} from '../../src/dev/bench/roundtrips.js';
+import { documentOperations } from '../../src/dev/documents.js';
 import { schema } from '../../src/schema/index.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 
@@ -41,7 +41,7 @@ const row = (name: string) => {
 describe('bench round trips', () => {
   it('has a row for every query and mutation of the contract, counted at the wire', () => {
     const names = new Set(rows.map((r) => r.operation.split(' ')[0]));
-    for (const op of contractOperations().values()) {
+    for (const op of documentOperations().values()) {
       if (op.kind !== 'subscription') expect(names).toContain(op.name);
     }
     for (const r of rows) {
@@ -67,7 +67,7 @@ describe('bench round trips', () => {
   });
 
   it('walks abstract types by __typename or by the fields present', () => {
-    const op = contractOperations().get('NodeLookup')!;
+    const op = documentOperations().get('NodeLookup')!;
     const reads = (node: Record<string, unknown>) =>
       naiveReads(schema, op.text, { node }, { orderStatusShards: 4 });
     expect(reads({ id: 'p', name: 'A', priceCents: 1 })).toEqual({ getItem: 1, query: 0 });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { type ContractData, runContract } from '../helpers/contract.js';
+import { type OperationData, runOperation } from '../helpers/graphql.js';
 import { stopServer } from '../helpers/server.js';
 
 /**
@@ -22,7 +22,7 @@ import { stopServer } from '../helpers/server.js';
  * the Dockerfile and carried out in order outside Docker. The build context is the repository's
  * tracked files (working-tree contents, minus .dockerignore); each stage is a temp directory
  * standing for its /app; RUN lines run there with `sh -c`, COPY lines copy, ENV lines set the
- * environment of what follows. Then the runtime stage's CMD serves the contract's operations
+ * environment of what follows. Then the runtime stage's CMD serves documents/' operations
  * against the test run's DynamoDB Local, the HEALTHCHECK command is run verbatim, and SIGTERM
  * stops the server with exit 0.
  *
@@ -342,10 +342,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-type Data = ContractData;
+type Data = OperationData;
 
 function run(name: string, variables: Record<string, unknown> = {}, token?: string): Promise<Data> {
-  return runContract(`${origin}/graphql`, name, variables, token);
+  return runOperation(`${origin}/graphql`, name, variables, token);
 }
 
 describe('the Dockerfile, step by step, outside Docker', { timeout: 120_000 }, () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
 import {
   auditCrowd,
   type CrowdAnswer,
@@ -6,9 +7,13 @@ import {
   crowdOrders,
   prepareCrowdShop,
   runCrowd,
-} from '../../scripts/crowd.js';
-import { percentile, SOAK_JWT_SECRET, SOAK_SERVER_ENV, writeResult } from '../../scripts/soak.js';
-import { type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
+} from '../../src/dev/load/crowd.js';
+import {
+  percentile,
+  SOAK_JWT_SECRET,
+  SOAK_SERVER_ENV,
+  writeResult,
+} from '../../src/dev/load/soak.js';
 import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 

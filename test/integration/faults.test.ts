@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
 import {
   checkInvariants,
   gql,
@@ -11,8 +12,7 @@ import {
   type Sample,
   SOAK_SERVER_ENV,
   writeResult,
-} from '../../scripts/soak.js';
-import { freePort, type LocalDynamo, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
+} from '../../src/dev/load/soak.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 import { SseReader } from '../helpers/sse.js';
 

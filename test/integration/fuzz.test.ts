@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import {
   type GraphQLInputType,
@@ -16,17 +16,14 @@ import {
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
+import { documentsSource } from '../../src/dev/documents.js';
 import { customerItem } from '../../src/repositories/customers.js';
 import { schema } from '../../src/schema/index.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
-import {
-  dataOf,
-  type HttpTestServer,
-  postGraphQL,
-  startHttpServer,
-} from '../helpers/http-server.js';
+import { dataOf, postGraphQL } from '../helpers/graphql.js';
+import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
 
 /**
  * A seeded fuzzer (item 8): mutated contract operations, random variables, random JSON and
@@ -43,10 +40,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_122);
 const CONCURRENCY = 16;
 const REQUEST_TIMEOUT_MS = 15_000;
 
-const CONTRACT = readFileSync(
-  new URL('../../../shared/contract/storefront.graphql', import.meta.url),
-  'utf8',
-);
+const CONTRACT = documentsSource();
 
 // ------------------------------------------------------------------------------ randomness
 

@@ -7,13 +7,8 @@ import { keys } from '../../src/store/keys.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
-import {
-  type HttpReply,
-  type HttpTestServer,
-  postGraphQL,
-  send,
-  startHttpServer,
-} from '../helpers/http-server.js';
+import { type HttpReply, postGraphQL, send } from '../helpers/graphql.js';
+import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
 
 /**
  * The hardening of the HTTP edge (graphql-armor limits, production mode, body limits, CORS,

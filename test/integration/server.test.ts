@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer, stopServer, TSX } from '../helpers/server.js';
+import { postGraphQL } from '../helpers/graphql.js';
+import { processAlive, runServerToExit, startServer, stopServer } from '../helpers/server.js';
 
 /**
  * The README's first command, as a newcomer runs it: the server on an embedded DynamoDB Local
@@ -14,15 +14,6 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const start = () => startServer({ DATA_DIR: dataDir });
 const stop = stopServer;
-
-function javaPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function categories(url: string) {
   const response = await fetch(url, {
@@ -50,9 +41,9 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
     expect(await page.text()).toMatch(/graphiql/i);
 
     const javaPid = marker.javaPid as number;
-    expect(javaPidAlive(javaPid)).toBe(true);
+    expect(processAlive(javaPid)).toBe(true);
     expect(await stop(server.child, 'SIGINT')).toBe(0);
-    expect(javaPidAlive(javaPid)).toBe(false);
+    expect(processAlive(javaPid)).toBe(false);
     expect(existsSync(join(dataDir, 'dynamodb-local.json'))).toBe(false);
     expect(server.output()).toMatch(/"msg":"stopped"/);
   });
@@ -62,34 +53,26 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
     expect(server.output()).not.toMatch(/loaded the sample catalog/);
     const body = await categories(server.url);
     expect(body.data.categories.reduce((sum, c) => sum + c.productCount, 0)).toBe(120);
+    await requestBodies(server.url);
     expect(await stop(server.child, 'SIGTERM')).toBe(0);
   });
 
   it('a server killed outright (SIGKILL) leaves no Java process behind', async () => {
     const server = await start();
     const marker = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8'));
-    expect(javaPidAlive(marker.javaPid)).toBe(true);
+    expect(processAlive(marker.javaPid)).toBe(true);
     await stop(server.child, 'SIGKILL');
     const deadline = Date.now() + 5_000;
-    while (javaPidAlive(marker.javaPid) && Date.now() < deadline) {
+    while (processAlive(marker.javaPid) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(javaPidAlive(marker.javaPid)).toBe(false);
+    expect(processAlive(marker.javaPid)).toBe(false);
   });
 
   it('without Java, says so once and names the alternatives', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
-      env: { PATH: '/nonexistent', DATA_DIR: dataDir, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, output } = await runServerToExit({
+      env: { PATH: '/nonexistent', DATA_DIR: dataDir },
     });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(output).toMatch(/needs Java 17/);
     expect(output).toMatch(/DYNAMODB_ENDPOINT/);
@@ -97,16 +80,43 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
   });
 
   it('a bad configuration stops it with one message naming the variable', async () => {
-    const child = spawn(TSX, ['src/dev/start.ts'], {
-      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, output } = await runServerToExit({ env: { PORT: 'eighty', DATA_DIR: dataDir } });
     expect(code).toBe(1);
-    expect(stderr.trim()).toMatch(/^Invalid configuration: PORT: /);
+    expect(output.trim()).toMatch(/^Invalid configuration: PORT: /);
   });
 });
+
+/**
+ * `npm start` reads JSON bodies before yoga (src/http/json-body.ts): a JSON object is answered;
+ * what is not one gets the 400s the abuse suite expects of the app alone.
+ */
+async function requestBodies(url: string): Promise<void> {
+  const post = (body: string, contentType = 'application/json') =>
+    postGraphQL(url, body, { 'content-type': contentType });
+  const ok = await post(
+    JSON.stringify({
+      query: 'query Q($n: Int) { featuredProducts(first: $n) { edges { node { id } } } }',
+      variables: { n: 2 },
+      operationName: 'Q',
+    }),
+  );
+  expect(ok.status).toBe(200);
+  expect(
+    (ok.data as { featuredProducts: { edges: unknown[] } }).featuredProducts.edges,
+  ).toHaveLength(2);
+  const plus = await post('{"query":"{ __typename }"}', 'application/graphql+json; charset=utf-8');
+  expect(plus.json).toMatchObject({ data: { __typename: 'Query' } });
+  for (const body of [
+    '{"query":',
+    '[{"query":"{ __typename }"}]',
+    '{}',
+    '"query"',
+    'null',
+    '{"variables":{}}',
+  ]) {
+    const response = await post(body);
+    expect(response.status, body).toBe(400);
+    expect(response.json?.data, body).toBeUndefined();
+    expect(response.errors?.[0]?.extensions?.code, body).toBe('BAD_REQUEST');
+  }
+}

@@ -3,8 +3,14 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareShop, Q, runTraffic, SOAK_SERVER_ENV, writeResult } from '../../scripts/soak.js';
-import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
+import {
+  prepareShop,
+  Q,
+  runTraffic,
+  SOAK_SERVER_ENV,
+  writeResult,
+} from '../../src/dev/load/soak.js';
+import { processAlive, type StartedServer, startServer, stopServer } from '../helpers/server.js';
 
 /**
  * SIGTERM under load, on a server started the README's way (embedded DynamoDB Local): requests
@@ -19,15 +25,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface RawReply {
   status: number;
@@ -100,7 +97,7 @@ describe('graceful shutdown under load', { timeout: 180_000 }, () => {
     const marker = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8')) as {
       javaPid: number;
     };
-    expect(alive(marker.javaPid)).toBe(true);
+    expect(processAlive(marker.javaPid)).toBe(true);
     const shop = await prepareShop(url, { customers: 4, products: 6, prefix: 'shutdown' });
     const customer = shop.customers[0];
     if (!customer) throw new Error('no customer');
@@ -164,8 +161,8 @@ describe('graceful shutdown under load', { timeout: 180_000 }, () => {
     expect(shutdownMs).toBeLessThan(12_000);
     // No Java left.
     const deadline = Date.now() + 3_000;
-    while (alive(marker.javaPid) && Date.now() < deadline) await sleep(100);
-    expect(alive(marker.javaPid)).toBe(false);
+    while (processAlive(marker.javaPid) && Date.now() < deadline) await sleep(100);
+    expect(processAlive(marker.javaPid)).toBe(false);
     expect(server.output()).toMatch(/"msg":"stopped"/);
 
     // The load around the signal: before it every request succeeded; after it, each request

@@ -8,7 +8,7 @@ import {
   soak,
   soakMarkdown,
   writeResult,
-} from '../../scripts/soak.js';
+} from '../../src/dev/load/soak.js';
 import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
 
 /**

@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/app/config.js';
 import type { Cost } from '../../src/plugins/use-telemetry.js';
@@ -9,6 +8,7 @@ import { RequestDb } from '../../src/store/request-db.js';
 import { createTestApp, expectData, type GraphQLResponse, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
+import { operation } from '../helpers/graphql.js';
 
 let table: TestTable;
 let t: TestApp;
@@ -50,17 +50,6 @@ afterAll(async () => {
   await table.drop();
 });
 
-const CONTRACT = parse(
-  readFileSync(new URL('../../../shared/contract/storefront.graphql', import.meta.url), 'utf8'),
-);
-function contract(name: string): string {
-  const op = CONTRACT.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && d.name?.value === name,
-  );
-  if (!op) throw new Error(`no operation ${name} in the contract`);
-  return print(op);
-}
-
 const productGid = (id: string) => encodeGlobalID('Product', id);
 
 function costOf(response: GraphQLResponse<unknown>): Cost {
@@ -79,7 +68,7 @@ async function customerWithHistory(app: TestApp, id: string) {
   const token = await app.token(id);
   const created = expectData(
     await app.gql<{ createProfile: { __typename: string } }>(
-      contract('CreateProfile'),
+      operation('CreateProfile'),
       { input: { name: `Customer ${id}`, email: `${id}@example.com` } },
       { token },
     ),
@@ -95,7 +84,7 @@ async function customerWithHistory(app: TestApp, id: string) {
   for (const key of ['order-1', 'order-2', 'order-3']) {
     orders.push(
       await app.gql(
-        contract('PlaceOrder'),
+        operation('PlaceOrder'),
         {
           input: {
             idempotencyKey: key,
@@ -115,7 +104,7 @@ async function customerWithHistory(app: TestApp, id: string) {
   for (const product of [c, d]) {
     const added = expectData(
       await app.gql<{ addToCart: { __typename: string } }>(
-        contract('AddToCart'),
+        operation('AddToCart'),
         { productId: productGid(product.id), quantity: 1 },
         { token },
       ),
@@ -131,7 +120,7 @@ describe('extensions.cost', () => {
     const { result, calls, total } = await t.wireCalls(() =>
       t.gql<{
         me: { orderCount: number; cart: { items: unknown[] }; orders: { edges: unknown[] } };
-      }>(contract('Me'), { orders: 5 }, { token }),
+      }>(operation('Me'), { orders: 5 }, { token }),
     );
     const me = expectData(result).me;
     expect(me.orderCount).toBe(3);
@@ -150,7 +139,7 @@ describe('extensions.cost', () => {
   it('ProductPage: product, stock, category, rating, 10 reviews with authors', async () => {
     const reviewed = catalog.products[0]!;
     const { result, calls, total } = await t.wireCalls(() =>
-      t.gql<{ product: { reviews: { edges: unknown[] } } }>(contract('ProductPage'), {
+      t.gql<{ product: { reviews: { edges: unknown[] } } }>(operation('ProductPage'), {
         id: productGid(reviewed.id),
         reviews: 10,
       }),
@@ -170,7 +159,7 @@ describe('extensions.cost', () => {
   it('writes report write capacity: a transaction at least 2 WCU, a cart line at least 1', async () => {
     const token = await t.token('telemetry-writer');
     const profile = await t.gql(
-      contract('CreateProfile'),
+      operation('CreateProfile'),
       { input: { name: 'Writer', email: 'telemetry-writer@example.com' } },
       { token },
     );
@@ -187,7 +176,7 @@ describe('extensions.cost', () => {
     ];
     const { result, calls } = await t.wireCalls(() =>
       t.gql<{ placeOrder: { __typename: string } }>(
-        contract('PlaceOrder'),
+        operation('PlaceOrder'),
         {
           input: {
             idempotencyKey: 'telemetry-order',
@@ -212,7 +201,7 @@ describe('extensions.cost', () => {
     expect(orderCost.readCapacityUnits).toBeGreaterThanOrEqual(2);
 
     const added = await t.gql(
-      contract('AddToCart'),
+      operation('AddToCart'),
       { productId: productGid(a.id), quantity: 1 },
       {
         token,
@@ -278,7 +267,7 @@ describe('extensions.cost', () => {
 describe('extensions.cost in production', () => {
   it('is absent unless the request sends x-shop-cost: 1', async () => {
     const production = createTestApp(table, { NODE_ENV: 'production' });
-    const query = contract('Categories');
+    const query = operation('Categories');
     const plain = await production.gql(query);
     expectData(plain);
     expect(plain.extensions?.cost).toBeUndefined();
@@ -346,13 +335,13 @@ describe('GET /metrics', () => {
     const afterSetup = await samplesOf(app);
 
     const page = (id: string) =>
-      app.gql(contract('ProductPage'), { id: productGid(id), reviews: 10 });
+      app.gql(operation('ProductPage'), { id: productGid(id), reviews: 10 });
     const sent = [
       await page(catalog.products[0]!.id),
       await page(catalog.products[1]!.id),
       // Again: possibly from the response cache (no parse, no DynamoDB call), counted the same.
       await page(catalog.products[0]!.id),
-      await app.gql(contract('Me'), { orders: 5 }, { token }),
+      await app.gql(operation('Me'), { orders: 5 }, { token }),
       await app.gql('query Broken { noSuchField }'),
       await app.gql(`query ${'N'.repeat(70)} { categories { id } }`),
       await app.gql('{ categories { id } }'),

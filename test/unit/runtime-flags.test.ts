@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startNodeFlags } from '../../scripts/bench/processes.js';
+import { startNodeFlags } from '../../src/dev/bench/processes.js';
 
 const root = new URL('../../', import.meta.url);
 

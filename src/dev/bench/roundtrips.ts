@@ -1,14 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { type Config, loadConfig } from '../../src/app/config.js';
-import { createApp } from '../../src/app/create-app.js';
-import { createLogger } from '../../src/app/logger.js';
-import { signDevToken } from '../../src/auth/tokens.js';
-import { schema } from '../../src/schema/index.js';
-import type { Dynamo } from '../../src/store/client.js';
+import { type Config, loadConfig } from '../../app/config.js';
+import { createApp } from '../../app/create-app.js';
+import { createLogger } from '../../app/logger.js';
+import { signDevToken } from '../../auth/tokens.js';
+import { schema } from '../../schema/index.js';
+import type { Dynamo } from '../../store/client.js';
+import { type DocumentOperation, documentOperations } from '../documents.js';
 import type { BenchData } from './dataset.js';
 import { naiveReads } from './naive.js';
-import { type ContractOperation, contractOperations } from './operations.js';
 
 export interface Secrets {
   jwtSecret: string;
@@ -53,7 +53,7 @@ export interface InProcessGateway {
   config: Config;
   /** Runs one operation through app.fetch; returns the parsed body, the wire calls and the plan. */
   run(
-    op: ContractOperation | { name: string; kind: 'query' | 'mutation'; text: string },
+    op: DocumentOperation | { name: string; kind: 'query' | 'mutation'; text: string },
     variables: Record<string, unknown>,
     token?: string,
   ): Promise<{
@@ -187,7 +187,7 @@ function expectSuccess(name: string, data: Record<string, unknown>, field: strin
 }
 
 /**
- * Every query and mutation of the contract (subscriptions excluded), run one at a time through
+ * Every query and mutation of documents/ (subscriptions excluded), run one at a time through
  * the in-process gateway on the bench data, in the order a storefront, a customer and an admin
  * would use them; plus `products(ids:)` without stock, the other half of that target.
  */
@@ -196,16 +196,16 @@ export async function measureRoundTrips(
   data: BenchData,
   secrets: Secrets,
 ): Promise<RoundTripRow[]> {
-  const ops = contractOperations();
+  const ops = documentOperations();
   const op = (name: string) => {
     const found = ops.get(name);
-    if (!found) throw new Error(`no operation ${name} in the contract`);
+    if (!found) throw new Error(`no operation ${name} in documents/`);
     return found;
   };
   const rows: RoundTripRow[] = [];
   const shards = gateway.config.orderStatusShards;
   const run = async (
-    operation: ContractOperation,
+    operation: DocumentOperation,
     shape: string,
     variables: Record<string, unknown>,
     token?: string,
@@ -405,7 +405,7 @@ export async function measureRoundTrips(
     admin,
   );
 
-  // Every query and mutation of the contract must have a row.
+  // Every query and mutation of documents/ must have a row.
   const covered = new Set(rows.map((r) => r.operation.split(' ')[0]));
   const missing = [...ops.values()]
     .filter((o) => o.kind !== 'subscription' && !covered.has(o.name))
@@ -423,7 +423,7 @@ export async function recordPlans(
   data: BenchData,
   secrets: Secrets,
 ): Promise<{ plans: Record<string, Plan[]>; callsPerRequest: Record<string, number> }> {
-  const ops = contractOperations();
+  const ops = documentOperations();
   const plans: Record<string, Plan[]> = {};
   const callsPerRequest: Record<string, number> = {};
   for (const [name, variants] of Object.entries(scenarioVariants(data))) {

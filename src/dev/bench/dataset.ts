@@ -1,20 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ulid } from 'ulid';
-import { generateCatalog } from '../../src/dev/sample/catalog.js';
-import { mulberry32 } from '../../src/dev/sample/random.js';
-import type { OrderStatus } from '../../src/domain/order-status.js';
-import { type Order, shardOf } from '../../src/domain/orders.js';
-import type { Product } from '../../src/domain/types.js';
-import { CART_LINE_TTL_SECONDS, cartLineItem } from '../../src/repositories/carts.js';
-import { categoryItem } from '../../src/repositories/categories.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { orderItem } from '../../src/repositories/orders.js';
-import { productItem } from '../../src/repositories/products.js';
-import type { Item } from '../../src/store/batch-get.js';
-import { batchWriteItems } from '../../src/store/batch-write.js';
-import { ttlFromNow } from '../../src/store/keys.js';
+import type { OrderStatus } from '../../domain/order-status.js';
+import { type Order, shardOf } from '../../domain/orders.js';
+import type { Product } from '../../domain/types.js';
+import { CART_LINE_TTL_SECONDS, cartLineItem } from '../../repositories/carts.js';
+import { categoryItem } from '../../repositories/categories.js';
+import { customerItem } from '../../repositories/customers.js';
+import { inventoryItem } from '../../repositories/inventory.js';
+import { orderItem } from '../../repositories/orders.js';
+import { productItem } from '../../repositories/products.js';
+import type { Item } from '../../store/batch-get.js';
+import { batchWriteItems } from '../../store/batch-write.js';
+import { ttlFromNow } from '../../store/keys.js';
+import { generateCatalog } from '../sample/catalog.js';
+import { mulberry32 } from '../sample/random.js';
 
 export const BENCH_SEED = 20_250_101;
 /** Orders of every "Me" customer, and lines per order, and cart lines. */

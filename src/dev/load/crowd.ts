@@ -16,13 +16,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { monotonicFactory } from 'ulid';
-import { signDevToken } from '../src/auth/tokens.js';
-import { mulberry32 } from '../src/dev/sample/random.js';
-import { SHED_MESSAGE } from '../src/errors/to-graphql.js';
-import { customerItem } from '../src/repositories/customers.js';
-import { inventoryItem } from '../src/repositories/inventory.js';
-import { productItem } from '../src/repositories/products.js';
-import { keys } from '../src/store/keys.js';
+import { signDevToken } from '../../auth/tokens.js';
+import { SHED_MESSAGE } from '../../errors/to-graphql.js';
+import { customerItem } from '../../repositories/customers.js';
+import { inventoryItem } from '../../repositories/inventory.js';
+import { productItem } from '../../repositories/products.js';
+import { keys } from '../../store/keys.js';
+import { mulberry32 } from '../sample/random.js';
 import { gql } from './soak.js';
 
 export const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) {

@@ -1,67 +1,105 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../src/auth/tokens.js';
-import {
-  type ContractData,
-  contractBody,
-  contractOperationNames,
-  runContract,
-} from '../helpers/contract.js';
-import { type StartedServer, startServer, stopServer } from '../helpers/server.js';
-import { SseReader } from '../helpers/sse.js';
+/**
+ * A storefront, a customer and an admin using every operation of a set of client documents, in
+ * the order they would, against the real app on a table holding the sample catalog (what
+ * `npm start` serves), with the DynamoDB stream feeding the subscriptions. documents/ runs it
+ * (test/integration/documents.test.ts); so does the shared contract when it is checked out
+ * (test/acceptance/shared-contract.test.ts).
+ */
+
+import { expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
+import type { DocumentOperation } from '../../src/dev/documents.js';
+import { loadSampleData, SAMPLE_PRODUCTS } from '../../src/dev/sample/catalog.js';
+import { createLiveEvents, createStreamsClient } from '../../src/events/live.js';
+import { createShopPubSub } from '../../src/events/pubsub.js';
+import type { StreamReader } from '../../src/events/stream-reader.js';
+import { createTestApp, type TestApp } from './app.js';
+import { createTestTable, type TestTable } from './dynamo.js';
+import { expectOk, type OperationData, openGraphQL, sendGraphQL } from './graphql.js';
+import { SseReader } from './sse.js';
+
+export interface StorefrontApp {
+  t: TestApp;
+  table: TestTable;
+  stop(): Promise<void>;
+}
+
+/** The app with the sample catalog and a stream reader, as `npm start` runs it, in-process. */
+export async function startStorefrontApp(prefix: string): Promise<StorefrontApp> {
+  const table = await createTestTable(prefix);
+  await loadSampleData(table.dynamo.doc, table.tableName, { products: SAMPLE_PRODUCTS });
+  const pubsub = createShopPubSub();
+  const shutdown = new AbortController();
+  const t = createTestApp(table, {}, { pubsub, shutdown: shutdown.signal });
+  const reader: StreamReader = createLiveEvents({
+    streams: createStreamsClient({
+      endpoint: table.endpoint,
+      region: 'us-east-1',
+      localCredentials: true,
+    }),
+    dynamo: table.dynamo.client,
+    tableName: table.tableName,
+    logger: createLogger('silent'),
+    pubsub,
+    pollIntervalMs: 50,
+  });
+  await reader.start();
+  return {
+    t,
+    table,
+    async stop() {
+      shutdown.abort();
+      await reader.stop();
+      await table.drop();
+    },
+  };
+}
+
+type Data = OperationData;
 
 /**
- * Every operation of ../shared/contract/storefront.graphql, sent verbatim over HTTP to a server
- * started the README's way (embedded DynamoDB Local, sample data), in the order a storefront,
- * a customer and an admin would use them; the subscriptions over SSE, fed by the stream.
+ * Registers the scenario's tests (inside a describe). `operations` are the documents' operations
+ * by name; every one of them must be run, which the last test checks.
  */
-const JWT_SECRET = 'contract-test-jwt-secret-0123456789-abcdef';
-const dataDir = mkdtempSync(join(tmpdir(), 'shop-contract-'));
-let server: StartedServer;
-const ran = new Set<string>();
-
-beforeAll(async () => {
-  server = await startServer({ DATA_DIR: dataDir, JWT_SECRET, CURSOR_SECRET: 'c'.repeat(40) });
-}, 90_000);
-afterAll(async () => {
-  if (server) expect(await stopServer(server.child)).toBe(0);
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-type Data = ContractData;
-
-async function subscribe(name: string, variables: Record<string, unknown>, token?: string) {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: contractBody(name, variables),
-  });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-  ran.add(name);
-  return new SseReader(response);
-}
-
-async function run(
-  name: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Data> {
-  const data = await runContract(server.url, name, variables, token);
-  ran.add(name);
-  return data;
-}
-
-describe('the storefront contract against `npm start`', { timeout: 120_000 }, () => {
+export function storefrontScenario(
+  operations: () => Map<string, DocumentOperation>,
+  app: () => StorefrontApp,
+): void {
+  const ran = new Set<string>();
   const state: Record<string, string> = {};
   let customer: string;
   let admin: string;
+
+  const op = (name: string): DocumentOperation => {
+    const found = operations().get(name);
+    if (!found) throw new Error(`the documents have no operation ${name}`);
+    return found;
+  };
+  const run = async (
+    name: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<Data> => {
+    const { text } = op(name);
+    const reply = await sendGraphQL(
+      app().t.app,
+      { query: text, operationName: name, variables },
+      token ? { token } : {},
+    );
+    ran.add(name);
+    return expectOk(reply, name);
+  };
+  const subscribe = async (name: string, variables: Record<string, unknown>, token?: string) => {
+    const response = await openGraphQL(
+      app().t.app,
+      { query: op(name).text, operationName: name, variables },
+      { accept: 'text/event-stream', ...(token ? { token } : {}) },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    ran.add(name);
+    return new SseReader(response);
+  };
 
   it('public catalog: Categories, CategoryPage (two pages), ProductPage, Products, Featured, NodeLookup', async () => {
     const { categories } = await run('Categories');
@@ -96,10 +134,10 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
   });
 
   it('customer: CreateProfile, AddToCart, RemoveFromCart, Me, PlaceOrder, Order, CancelOrder, AddReview', async () => {
-    customer = await signDevToken(JWT_SECRET, { sub: `contract-${Date.now()}` });
+    customer = await app().t.token(`storefront-${Date.now()}`);
     const created = await run(
       'CreateProfile',
-      { input: { name: 'Contract Customer', email: `contract-${Date.now()}@example.com` } },
+      { input: { name: 'Storefront Customer', email: `storefront-${Date.now()}@example.com` } },
       customer,
     );
     expect(created.createProfile.__typename).toBe('CreateProfileSuccess');
@@ -116,14 +154,14 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
 
     const placed = await run(
       'PlaceOrder',
-      { input: { idempotencyKey: 'contract-order-1', fromCart: true } },
+      { input: { idempotencyKey: 'storefront-order-1', fromCart: true } },
       customer,
     );
     expect(placed.placeOrder.__typename).toBe('PlaceOrderSuccess');
     state.orderId = placed.placeOrder.order.id;
     const replay = await run(
       'PlaceOrder',
-      { input: { idempotencyKey: 'contract-order-1', fromCart: true } },
+      { input: { idempotencyKey: 'storefront-order-1', fromCart: true } },
       customer,
     );
     expect(replay.placeOrder.order.id).toBe(state.orderId);
@@ -140,7 +178,7 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
       'PlaceOrder',
       {
         input: {
-          idempotencyKey: 'contract-order-2',
+          idempotencyKey: 'storefront-order-2',
           lines: [{ productId: state.productId2, quantity: 1 }],
         },
       },
@@ -156,16 +194,16 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
     expect(review.addReview.__typename).toBe('AddReviewSuccess');
     expect(review.addReview.product.rating.count).toBeGreaterThan(0);
     expect((await run('NodeLookup', { id: order.order.customer.id }, customer)).node.name).toBe(
-      'Contract Customer',
+      'Storefront Customer',
     );
   });
 
   it('admin: CreateCategory, CreateProduct, UpdateProduct, Restock, SetOrderStatus, OrdersByStatus, Customer', async () => {
-    admin = await signDevToken(JWT_SECRET, { sub: 'contract-admin', admin: true });
-    const slug = `contract-${Date.now()}`;
+    admin = await app().t.token('storefront-admin', true);
+    const slug = `storefront-${Date.now()}`;
     const category = await run(
       'CreateCategory',
-      { input: { slug, name: 'Contract category' } },
+      { input: { slug, name: 'Storefront category' } },
       admin,
     );
     expect(category.createCategory.__typename).toBe('CreateCategorySuccess');
@@ -173,7 +211,7 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
       'CreateProduct',
       {
         input: {
-          name: 'Contract kettle',
+          name: 'Storefront kettle',
           description: 'Boils water.',
           priceCents: 2599,
           currency: 'USD',
@@ -210,7 +248,7 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
     const owner = byStatus.ordersByStatus.edges.find((e: Data) => e.node.id === state.orderId).node
       .customer.id;
     const profile = await run('Customer', { id: owner }, admin);
-    expect(profile.customer.name).toBe('Contract Customer');
+    expect(profile.customer.name).toBe('Storefront Customer');
   });
 
   it('subscriptions: Stock and OrderStatus over SSE, fed by the DynamoDB stream', async () => {
@@ -239,50 +277,7 @@ describe('the storefront contract against `npm start`', { timeout: 120_000 }, ()
     await status.close();
   });
 
-  it('ran every operation of the contract', () => {
-    expect([...ran].sort()).toEqual(contractOperationNames().sort());
+  it('ran every operation of the documents', () => {
+    expect([...ran].sort()).toEqual([...operations().keys()].sort());
   });
-});
-
-describe('request bodies through `npm start`, which reads JSON bodies before yoga', {
-  timeout: 60_000,
-}, () => {
-  // The GraphQL-over-HTTP media type, as the abuse suite sends it (through the app alone).
-  const post = (body: string, contentType = 'application/json') =>
-    fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': contentType, accept: 'application/graphql-response+json' },
-      body,
-    });
-
-  it('a JSON object is answered; what is not one gets the 400s the abuse suite expects', async () => {
-    const ok = await post(
-      JSON.stringify({
-        query: 'query Q($n: Int) { featuredProducts(first: $n) { edges { node { id } } } }',
-        variables: { n: 2 },
-        operationName: 'Q',
-      }),
-    );
-    expect(ok.status).toBe(200);
-    expect((await ok.json()).data.featuredProducts.edges).toHaveLength(2);
-    const plus = await post(
-      '{"query":"{ __typename }"}',
-      'application/graphql+json; charset=utf-8',
-    );
-    expect(await plus.json()).toMatchObject({ data: { __typename: 'Query' } });
-    for (const body of [
-      '{"query":',
-      '[{"query":"{ __typename }"}]',
-      '{}',
-      '"query"',
-      'null',
-      '{"variables":{}}',
-    ]) {
-      const response = await post(body);
-      expect(response.status, body).toBe(400);
-      const answer = await response.json();
-      expect(answer.data, body).toBeUndefined();
-      expect(answer.errors?.[0]?.extensions?.code, body).toBe('BAD_REQUEST');
-    }
-  });
-});
+}

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../documents.js';
 
-/** The repository root (this file is scripts/bench/processes.ts). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root, with a trailing slash. */
+export const ROOT = `${REPO_ROOT}/`;
 
 export interface ChildServer {
   label: string;
