@@ -16,7 +16,7 @@ import {
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { customerItem } from '../../src/repositories/customers.js';
+import { customerItem } from '../../src/models/customer.js';
 import { schema } from '../../src/schema/index.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
