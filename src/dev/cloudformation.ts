@@ -4,7 +4,8 @@ import type {
   KeySchemaElement,
   Projection,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS, tableDefinition } from '../store/table.js';
+import { TABLE_SCHEMA } from '../models/table-schema.js';
+import { tableDefinition } from '../store/table.js';
 
 /** The parts of a CloudFormation template that `npm run infra` prints. */
 export interface CloudFormationTemplate {
@@ -130,7 +131,7 @@ export function cloudFormationTemplate(tableName: string): CloudFormationTemplat
           StreamSpecification: {
             StreamViewType: required(stream.StreamViewType, 'StreamViewType'),
           },
-          TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+          TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         },
       },

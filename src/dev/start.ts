@@ -9,8 +9,8 @@ import { type Config, configOrExit } from '../app/config.js';
 import { createLogger, type Logger } from '../app/logger.js';
 import { runGateway } from '../app/run-gateway.js';
 import { signDevToken } from '../auth/tokens.js';
+import { categoriesQuery } from '../models/category.js';
 import type { Dynamo } from '../store/client.js';
-import { keys } from '../store/keys.js';
 import { JavaMissingError } from './dynamodb-local.js';
 import { type ResolvedEndpoint, resolveEndpoint } from './endpoint.js';
 import {
@@ -50,8 +50,7 @@ async function loadSampleDataIfEmpty(config: Config, setup: Dynamo, logger: Logg
   const probe = await setup.doc.send(
     new QueryCommand({
       TableName: config.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.categoriesPartition() },
+      ...categoriesQuery().input,
       Limit: 1,
     }),
   );

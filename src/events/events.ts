@@ -1,6 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isOrderStatus, type OrderStatus } from '../domain/order-status.js';
+import { CATEGORY_ENTITY } from '../models/category.js';
+import { INVENTORY_ENTITY } from '../models/inventory.js';
+import { ORDER_ENTITY } from '../models/order.js';
+import { PRODUCT_ENTITY } from '../models/product.js';
 
 /** What the stream tells the rest of the gateway, whoever made the write. */
 export type ShopEvent =
@@ -40,12 +44,12 @@ export function eventsFromRecord(record: StreamRecordLike): ShopEvent[] {
   const item = next ?? previous;
   if (!item) return [];
   switch (item.entity) {
-    case 'Inventory': {
+    case INVENTORY_ENTITY: {
       if (!next || typeof next.productId !== 'string' || typeof next.stock !== 'number') return [];
       if (previous && previous.stock === next.stock) return [];
       return [{ type: 'stock', productId: next.productId, stock: next.stock, item: next }];
     }
-    case 'Order': {
+    case ORDER_ENTITY: {
       if (!next || typeof next.customerId !== 'string' || typeof next.id !== 'string') return [];
       if (!isOrderStatus(next.status)) return [];
       const before = previous && isOrderStatus(previous.status) ? previous.status : null;
@@ -61,12 +65,12 @@ export function eventsFromRecord(record: StreamRecordLike): ShopEvent[] {
         },
       ];
     }
-    case 'Product': {
+    case PRODUCT_ENTITY: {
       if (typeof item.id !== 'string') return [];
       const change = !previous ? 'created' : !next ? 'removed' : 'updated';
       return [{ type: 'product', productId: item.id, change }];
     }
-    case 'Category': {
+    case CATEGORY_ENTITY: {
       if (typeof item.slug !== 'string') return [];
       return [{ type: 'category', slug: item.slug }];
     }

@@ -4,7 +4,9 @@ import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '../app/logger.js';
-import { keys } from '../store/keys.js';
+import { isCategoryKey } from '../models/category.js';
+import { isProductItemKey, productIdOfPartition } from '../models/product.js';
+import type { TableKey } from '../models/table-schema.js';
 import { eventsFromRecord, type ShopEvent } from './events.js';
 import { publishEvent, type ShopPubSub } from './pubsub.js';
 import { StreamReader } from './stream-reader.js';
@@ -81,14 +83,14 @@ export function staleEntities(event: ShopEvent): Array<{ typename: string; id?: 
  * stale at once, without waiting for the stream.
  */
 export function staleEntitiesForKeys(
-  written: ReadonlyArray<{ PK: string; SK: string }>,
+  written: readonly TableKey[],
 ): Array<{ typename: string; id?: string }> {
   const stale = new Map<string, { typename: string; id?: string }>();
-  for (const { PK, SK } of written) {
-    if (PK === keys.categoriesPartition()) stale.set('Category', { typename: 'Category' });
-    if (!PK.startsWith('PRODUCT#')) continue;
-    const productId = PK.slice('PRODUCT#'.length);
-    if (SK === keys.product(productId).SK) stale.set('Product', { typename: 'Product' });
+  for (const key of written) {
+    if (isCategoryKey(key)) stale.set('Category', { typename: 'Category' });
+    const productId = productIdOfPartition(key.PK);
+    if (productId === null) continue;
+    if (isProductItemKey(key)) stale.set('Product', { typename: 'Product' });
     else {
       const id = encodeGlobalID('Product', productId);
       stale.set(`Product:${id}`, { typename: 'Product', id });

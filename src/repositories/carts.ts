@@ -8,8 +8,17 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LIMITS } from '../domain/validation.js';
 import { NotFoundError, ValidationError } from '../errors/domain.js';
-import type { Item } from '../store/batch-get.js';
-import { keys, ttlFromNow } from '../store/keys.js';
+import {
+  CART_LINE_TTL_SECONDS,
+  type CartLine,
+  cartLineItem,
+  cartLineKey,
+  cartLinesQuery,
+  isLive,
+  toCartLine,
+} from '../models/cart-line.js';
+import { productKey } from '../models/product.js';
+import { nowSeconds, ttlFromNow } from '../models/table-schema.js';
 import type { RequestDb } from '../store/request-db.js';
 import {
   conditionFailedItem,
@@ -18,52 +27,16 @@ import {
   tokenPut,
   tokenUpdate,
 } from '../store/write-token.js';
-import { read } from './items.js';
 
-export const CART_LINE_ENTITY = 'CartLine';
-/** A line lives 7 days after its last change (DESIGN.md: cart line `expiresAt`). */
-export const CART_LINE_TTL_SECONDS = 7 * 24 * 60 * 60;
+// Kept for scripts and test helpers that import these from here (src/models owns them).
+export { CART_LINE_TTL_SECONDS, type CartLine, cartLineItem } from '../models/cart-line.js';
+
 /** An order takes at most 25 lines, so a cart holds at most 25 distinct products. */
 export const MAX_CART_LINES = LIMITS.cartLines;
 /** The most of one product a line may hold. */
 export const MAX_LINE_QUANTITY = LIMITS.cartQuantity.max;
 /** Reads and writes again when another request changed the same line in between. */
 const MAX_WRITE_ATTEMPTS = 3;
-
-export interface CartLine {
-  customerId: string;
-  productId: string;
-  quantity: number;
-  addedAt: string;
-  updatedAt: string;
-  /** Epoch seconds: the table's TTL attribute. */
-  expiresAt: number;
-}
-
-export function toCartLine(item: Item): CartLine {
-  read.entity(item, CART_LINE_ENTITY);
-  return {
-    customerId: read.string(item, 'customerId'),
-    productId: read.string(item, 'productId'),
-    quantity: read.int(item, 'quantity'),
-    addedAt: read.string(item, 'addedAt'),
-    updatedAt: read.string(item, 'updatedAt'),
-    expiresAt: read.int(item, 'expiresAt'),
-  };
-}
-
-export function cartLineItem(line: CartLine): Item {
-  return {
-    ...keys.cartLine(line.customerId, line.productId),
-    entity: CART_LINE_ENTITY,
-    ...line,
-  };
-}
-
-/** TTL deletion is lazy (and never happens on DynamoDB Local): an expired line is absent. */
-export function isLive(line: CartLine, now = Date.now()): boolean {
-  return line.expiresAt > Math.floor(now / 1000);
-}
 
 /** Oldest line first, so that a line keeps its place when its quantity changes. */
 function byAdded(a: CartLine, b: CartLine): number {
@@ -80,9 +53,7 @@ export class CartRepository {
    * deletion lags), so every page is read.
    */
   async lines(customerId: string, now = Date.now()): Promise<CartLine[]> {
-    const items = await this.db.queryPrefix(keys.customerPartition(customerId), keys.cartPrefix(), {
-      consistentRead: true,
-    });
+    const items = await this.db.queryAll(cartLinesQuery(customerId), { consistentRead: true });
     return items
       .map(toCartLine)
       .filter((line) => isLive(line, now))
@@ -107,11 +78,10 @@ export class CartRepository {
     quantity: number,
     now = Date.now(),
   ): Promise<CartLine[]> {
-    const productKey = keys.product(productId);
-    const product = await this.db.consistentItems.load(productKey);
+    const product = await this.db.consistentItems.load(productKey(productId));
     if (!product) throw new NotFoundError('Product', productId, 'Product not found');
     // The cart's total reads prices through the request's item cache: let it see this read.
-    this.db.items.clear(productKey).prime(productKey, product);
+    this.db.replaceCached(product);
 
     // One token for the add, whatever attempt writes: a re-send that meets it has applied.
     const token = newWriteToken();
@@ -176,7 +146,7 @@ export class CartRepository {
         tokenUpdate(
           {
             TableName: this.db.tableName,
-            Key: keys.cartLine(line.customerId, line.productId),
+            Key: cartLineKey(line.customerId, line.productId),
             UpdateExpression:
               'SET #quantity = #quantity + :quantity, #updatedAt = :at, #expiresAt = :expiresAt',
             ConditionExpression: '#expiresAt > :now AND #quantity <= :most',
@@ -189,7 +159,7 @@ export class CartRepository {
               ':quantity': quantity,
               ':at': at,
               ':expiresAt': expiresAt,
-              ':now': Math.floor(now / 1000),
+              ':now': nowSeconds(now),
               ':most': MAX_LINE_QUANTITY - quantity,
             },
             ReturnValues: 'ALL_NEW',
@@ -212,7 +182,7 @@ export class CartRepository {
             Item: cartLineItem(line),
             ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt <= :now',
             ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
-            ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+            ExpressionAttributeValues: { ':now': nowSeconds(now) },
           },
           token,
         ),
@@ -226,7 +196,7 @@ export class CartRepository {
     await this.db.send(
       new DeleteCommand({
         TableName: this.db.tableName,
-        Key: keys.cartLine(customerId, productId),
+        Key: cartLineKey(customerId, productId),
       }),
     );
     return this.lines(customerId, now);

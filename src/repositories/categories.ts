@@ -2,30 +2,21 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Category } from '../domain/types.js';
 import { AlreadyExistsError } from '../errors/domain.js';
-import type { Item } from '../store/batch-get.js';
+import {
+  CATEGORY_ENTITY,
+  categoriesQuery,
+  categoryItem,
+  categoryKey,
+  toCategory,
+} from '../models/category.js';
 import { assertItemFits } from '../store/item-size.js';
-import { keys } from '../store/keys.js';
 import type { RequestDb } from '../store/request-db.js';
 import type { TransactItem } from '../store/transact.js';
 import { isOwnWrite, newWriteToken, tokenPut } from '../store/write-token.js';
-import { loadItems, type RepositoryLimits, read } from './items.js';
+import { getMany, type RepositoryLimits } from './items.js';
 
-export const CATEGORY_ENTITY = 'Category';
-
-export function toCategory(item: Item): Category {
-  read.entity(item, CATEGORY_ENTITY);
-  return {
-    slug: read.string(item, 'slug'),
-    name: read.string(item, 'name'),
-    description: read.optionalString(item, 'description'),
-    productCount: read.int(item, 'productCount', 0),
-    createdAt: read.string(item, 'createdAt'),
-  };
-}
-
-export function categoryItem(category: Category): Item {
-  return { ...keys.category(category.slug), entity: CATEGORY_ENTITY, ...category };
-}
+// Kept for scripts and test helpers that import the codec from here (src/models owns it).
+export { categoryItem } from '../models/category.js';
 
 export interface CreateCategoryInput {
   slug: string;
@@ -48,7 +39,7 @@ export function productCountChange(tableName: string, slug: string, delta: 1 | -
   return {
     Update: {
       TableName: tableName,
-      Key: keys.category(slug),
+      Key: categoryKey(slug),
       UpdateExpression: 'SET #count = #count + :delta',
       ConditionExpression: 'attribute_exists(#pk)',
       ExpressionAttributeNames: { '#count': 'productCount', '#pk': 'PK' },
@@ -68,19 +59,13 @@ export class CategoryRepository {
 
   /** Access pattern 4: every category, in slug order, from the one CATEGORIES partition. */
   async all(): Promise<Category[]> {
-    const items = await this.db.queryPrefix(keys.categoriesPartition(), keys.categoryPrefix(), {
-      maxItems: MAX_CATEGORIES,
-    });
+    const items = await this.db.queryAll(categoriesQuery(), { maxItems: MAX_CATEGORIES });
     for (const item of items) this.db.prime(item);
     return items.map(toCategory);
   }
 
-  async getMany(slugs: readonly string[]): Promise<Array<Category | null | Error>> {
-    const items = await loadItems(
-      this.db.items,
-      slugs.map((slug) => keys.category(slug)),
-    );
-    return items.map((item) => (item instanceof Error || item === null ? item : toCategory(item)));
+  getMany(slugs: readonly string[]): Promise<Array<Category | null | Error>> {
+    return getMany(this.db.items, slugs, categoryKey, toCategory);
   }
 
   /**
@@ -115,11 +100,10 @@ export class CategoryRepository {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (!isOwnWrite(error, token)) throw new AlreadyExistsError('Category', category.slug);
+      if (!isOwnWrite(error, token)) throw new AlreadyExistsError(CATEGORY_ENTITY, category.slug);
     }
     // What was written is the category: later fields of the request need no read.
-    const key = keys.category(category.slug);
-    this.db.items.clear(key).prime(key, item);
+    this.db.replaceCached(item);
     return category;
   }
 }

@@ -1,40 +1,14 @@
 import type { Customer } from '../domain/types.js';
 import { AlreadyExistsError, EmailTakenError } from '../errors/domain.js';
-import type { Item } from '../store/batch-get.js';
+import { CUSTOMER_ENTITY, customerItem, customerKey, toCustomer } from '../models/customer.js';
+import { emailClaimItem } from '../models/email-claim.js';
 import { assertItemFits } from '../store/item-size.js';
-import { keys } from '../store/keys.js';
 import type { RequestDb } from '../store/request-db.js';
 import { TransactionCancelled, transactWrite } from '../store/transact.js';
-import { loadItem, loadItems, type RepositoryLimits, read } from './items.js';
+import { getMany, loadItem, type RepositoryLimits } from './items.js';
 
-export const CUSTOMER_ENTITY = 'Customer';
-export const EMAIL_CLAIM_ENTITY = 'EmailClaim';
-
-export function toCustomer(item: Item): Customer {
-  read.entity(item, CUSTOMER_ENTITY);
-  return {
-    id: read.string(item, 'id'),
-    name: read.string(item, 'name'),
-    email: read.string(item, 'email'),
-    orderCount: read.int(item, 'orderCount', 0),
-    createdAt: read.string(item, 'createdAt'),
-  };
-}
-
-export function customerItem(customer: Customer): Item {
-  return { ...keys.customer(customer.id), entity: CUSTOMER_ENTITY, ...customer };
-}
-
-/** The item that makes an email unique: its key is the lowercased email. */
-export function emailClaimItem(email: string, customerId: string, createdAt: string): Item {
-  return {
-    ...keys.emailClaim(email),
-    entity: EMAIL_CLAIM_ENTITY,
-    email: email.toLowerCase(),
-    customerId,
-    createdAt,
-  };
-}
+// Kept for scripts and test helpers that import the codec from here (src/models owns it).
+export { customerItem } from '../models/customer.js';
 
 export class CustomerRepository {
   constructor(
@@ -43,17 +17,13 @@ export class CustomerRepository {
   ) {}
 
   /** Access pattern 6: profiles by customer id, batched into BatchGetItem. */
-  async getMany(ids: readonly string[]): Promise<Array<Customer | null | Error>> {
-    const items = await loadItems(
-      this.db.items,
-      ids.map((id) => keys.customer(id)),
-    );
-    return items.map((item) => (item instanceof Error || item === null ? item : toCustomer(item)));
+  getMany(ids: readonly string[]): Promise<Array<Customer | null | Error>> {
+    return getMany(this.db.items, ids, customerKey, toCustomer);
   }
 
   /** Access pattern 6 for one profile, in the same batch as `getMany` (a review's author). */
   async get(id: string): Promise<Customer | null> {
-    const item = await loadItem(this.db.items, keys.customer(id));
+    const item = await loadItem(this.db.items, customerKey(id));
     return item ? toCustomer(item) : null;
   }
 
@@ -62,7 +32,7 @@ export class CustomerRepository {
    * profile (and its orderCount) right after the write that made it.
    */
   async getOwn(id: string): Promise<Customer | null> {
-    const item = await this.db.consistentItems.load(keys.customer(id));
+    const item = await this.db.consistentItems.load(customerKey(id));
     return item ? toCustomer(item) : null;
   }
 
@@ -105,9 +75,7 @@ export class CustomerRepository {
       if (claim?.code === 'ConditionalCheckFailed') throw new EmailTakenError(customer.email);
       throw error;
     }
-    const key = keys.customer(customer.id);
-    this.db.consistentItems.clear(key).prime(key, item);
-    this.db.items.clear(key).prime(key, item);
+    this.db.replaceCached(item, { consistent: true });
     return customer;
   }
 }

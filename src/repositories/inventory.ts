@@ -3,8 +3,8 @@ import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Inventory } from '../domain/types.js';
 import { NotFoundError } from '../errors/domain.js';
+import { inventoryItem, inventoryKey, toInventory } from '../models/inventory.js';
 import type { Item } from '../store/batch-get.js';
-import { keys } from '../store/keys.js';
 import type { RequestDb } from '../store/request-db.js';
 import type { TransactItem } from '../store/transact.js';
 import {
@@ -13,22 +13,10 @@ import {
   newWriteToken,
   tokenUpdate,
 } from '../store/write-token.js';
-import { loadItem, read } from './items.js';
+import { loadItem } from './items.js';
 
-export const INVENTORY_ENTITY = 'Inventory';
-
-export function toInventory(item: Item): Inventory {
-  read.entity(item, INVENTORY_ENTITY);
-  return {
-    productId: read.string(item, 'productId'),
-    stock: read.int(item, 'stock'),
-    updatedAt: read.string(item, 'updatedAt'),
-  };
-}
-
-export function inventoryItem(inventory: Inventory): Item {
-  return { ...keys.inventory(inventory.productId), entity: INVENTORY_ENTITY, ...inventory };
-}
+// Kept for scripts and test helpers that import the codec from here (src/models owns it).
+export { inventoryItem } from '../models/inventory.js';
 
 /** The inventory half of createProduct's transaction: a new INVENTORY item, never an overwrite. */
 export function newInventoryPut(tableName: string, inventory: Inventory): TransactItem {
@@ -50,8 +38,22 @@ export class InventoryRepository {
    * (a product's `stock`, twenty on a CategoryPage); an Error for the key rejects.
    */
   async get(productId: string): Promise<Inventory | null> {
-    const item = await loadItem(this.db.items, keys.inventory(productId));
+    const item = await loadItem(this.db.items, inventoryKey(productId));
     return item ? toInventory(item) : null;
+  }
+
+  /**
+   * Queues INVENTORY keys in the request's batch without waiting for them (Product.stock's
+   * look-ahead, src/schema/prefetch.ts): `get` later finds them in the item cache, and reports
+   * an error, if any, to the field that asks.
+   */
+  prefetch(productIds: readonly string[]): void {
+    for (const id of productIds) this.db.items.load(inventoryKey(id)).catch(() => undefined);
+  }
+
+  /** The stream's new image of an INVENTORY item stands for the item: `get` costs no call. */
+  primeFromStream(productId: string, item: Item): void {
+    this.db.items.prime(inventoryKey(productId), item);
   }
 
   /**
@@ -60,7 +62,7 @@ export class InventoryRepository {
    * `quantity` has passed the schema's rule (LIMITS.restockQuantity).
    */
   async restock(productId: string, quantity: number, now = new Date()): Promise<Inventory> {
-    const key = keys.inventory(productId);
+    const key = inventoryKey(productId);
     // ADD is not idempotent: the write token keeps a re-sent restock from adding twice.
     const token = newWriteToken();
     let item: Item | undefined;
@@ -93,7 +95,7 @@ export class InventoryRepository {
       item = unmarshall(conditionFailedItem(error) as never);
     }
     if (!item) throw new Error(`UpdateItem on ${key.PK}/${key.SK} returned no attributes`);
-    this.db.items.clear(key).prime(key, item);
+    this.db.replaceCached(item);
     return toInventory(item);
   }
 }

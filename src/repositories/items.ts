@@ -1,44 +1,8 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableKey } from '../models/table-schema.js';
 import type { Item } from '../store/batch-get.js';
 import { keyFits } from '../store/item-size.js';
-import type { TableKey } from '../store/keys.js';
-import type { ItemLoader } from '../store/request-db.js';
-
-/** Thrown when a stored item does not have the shape its entity promises. */
-export class CorruptItemError extends Error {
-  override name = 'CorruptItemError';
-}
-
-function fail(item: Item, field: string): never {
-  throw new CorruptItemError(
-    `${String(item.entity)} ${String(item.PK)}/${String(item.SK)}: bad ${field}`,
-  );
-}
-
-/** Small typed readers: repositories parse what they read instead of casting it. */
-export const read = {
-  entity(item: Item, entity: string): void {
-    if (item.entity !== entity) fail(item, `entity (expected ${entity})`);
-  },
-  string(item: Item, field: string): string {
-    const value = item[field];
-    if (typeof value !== 'string') fail(item, field);
-    return value;
-  },
-  optionalString(item: Item, field: string, fallback = ''): string {
-    const value = item[field];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string') fail(item, field);
-    return value;
-  },
-  int(item: Item, field: string, fallback?: number): number {
-    const value = item[field] ?? fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value)) fail(item, field);
-    return value;
-  },
-  bool(item: Item, field: string): boolean {
-    return item[field] === true;
-  },
-};
+import type { ItemLoader, RequestDb, SendOptions } from '../store/request-db.js';
 
 /** Write limits a repository enforces; tests lower them to reach them with small items. */
 export interface RepositoryLimits {
@@ -67,4 +31,34 @@ export async function loadItems(
  */
 export function loadItem(loader: ItemLoader, key: TableKey): Promise<Item | null> {
   return keyFits(key) ? loader.load(key) : Promise.resolve(null);
+}
+
+/**
+ * Entities by id through a request's loader (a Node's DataLoader): one entry per id, in order,
+ * the entity, null when it does not exist, or the Error of its key.
+ */
+export async function getMany<Id, T>(
+  loader: ItemLoader,
+  ids: readonly Id[],
+  key: (id: Id) => TableKey,
+  decode: (item: Item) => T,
+): Promise<Array<T | null | Error>> {
+  const items = await loadItems(loader, ids.map(key));
+  return items.map((item) => (item instanceof Error || item === null ? item : decode(item)));
+}
+
+/**
+ * One item by key with a strongly consistent GetItem of its own, outside the request's batch:
+ * a read that decides a write (or settles one, with `settling`), which must not wait for a batch.
+ */
+export async function getConsistentItem(
+  db: RequestDb,
+  key: TableKey,
+  options: SendOptions = {},
+): Promise<Item | null> {
+  const output = await db.send<{ Item?: Item }>(
+    new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }),
+    options,
+  );
+  return output.Item ?? null;
 }

@@ -1,10 +1,21 @@
 import { ulid } from 'ulid';
 import type { Product } from '../domain/types.js';
 import { NotFoundError, ValidationError, VersionConflictError } from '../errors/domain.js';
+import { categoryKey } from '../models/category.js';
+import { inventoryItem } from '../models/inventory.js';
+import {
+  categoryProductsQuery,
+  featuredProductsQuery,
+  PRODUCT_ENTITY,
+  productItem,
+  productItemUpdate,
+  productKey,
+  toProduct,
+} from '../models/product.js';
+import type { TableKey } from '../models/table-schema.js';
 import type { Item } from '../store/batch-get.js';
 import type { CursorCodec } from '../store/cursor.js';
 import { assertItemFits } from '../store/item-size.js';
-import { keys, type TableKey } from '../store/keys.js';
 import { type Page, type PageArgs, queryPage } from '../store/paginate.js';
 import type { RequestDb } from '../store/request-db.js';
 import {
@@ -14,39 +25,11 @@ import {
   withOldItem,
 } from '../store/transact.js';
 import { productCountChange } from './categories.js';
-import { inventoryItem, newInventoryPut } from './inventory.js';
-import { loadItems, type RepositoryLimits, read } from './items.js';
+import { newInventoryPut } from './inventory.js';
+import { getMany, type RepositoryLimits } from './items.js';
 
-export const PRODUCT_ENTITY = 'Product';
-
-export function toProduct(item: Item): Product {
-  read.entity(item, PRODUCT_ENTITY);
-  return {
-    id: read.string(item, 'id'),
-    name: read.string(item, 'name'),
-    description: read.optionalString(item, 'description'),
-    priceCents: read.int(item, 'priceCents'),
-    currency: read.string(item, 'currency'),
-    categorySlug: read.string(item, 'categorySlug'),
-    featured: read.bool(item, 'featured'),
-    version: read.int(item, 'version'),
-    ratingCount: read.int(item, 'ratingCount', 0),
-    ratingSum: read.int(item, 'ratingSum', 0),
-    createdAt: read.string(item, 'createdAt'),
-    updatedAt: read.string(item, 'updatedAt'),
-  };
-}
-
-/** The stored item of a product, with its index keys (GSI2 only when featured: sparse). */
-export function productItem(product: Product): Item {
-  return {
-    ...keys.product(product.id),
-    entity: PRODUCT_ENTITY,
-    ...product,
-    ...keys.productByCategory(product.categorySlug, product.priceCents, product.id),
-    ...(product.featured ? keys.featuredProduct(product.updatedAt, product.id) : {}),
-  };
-}
+// Kept for scripts and test helpers that import the codec from here (src/models owns it).
+export { productItem } from '../models/product.js';
 
 /**
  * The fields of a new product. The schema's rules (src/domain/validation.ts) have checked them;
@@ -96,23 +79,6 @@ const PRODUCT_INPUT_FIELDS = {
   categorySlug: 'input.categorySlug',
 } as const;
 
-/**
- * The attributes updateProduct may write. Everything else, ratingSum and ratingCount above all
- * (kept by the review transaction), is left as it is, which is why the write is an UpdateItem.
- */
-const UPDATABLE = [
-  'name',
-  'description',
-  'priceCents',
-  'categorySlug',
-  'featured',
-  'updatedAt',
-  'GSI1PK',
-  'GSI1SK',
-  'GSI2PK',
-  'GSI2SK',
-] as const;
-
 /** Positions of the actions in updateProduct's transaction (reasons come back in this order). */
 const UPDATE_PRODUCT = 0;
 const UPDATE_NEW_CATEGORY = 1;
@@ -128,9 +94,6 @@ export interface CategoryProductsArgs extends PageArgs {
   sort?: ProductSort | null;
 }
 
-const GSI1_KEY = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
-const GSI2_KEY = ['PK', 'SK', 'GSI2PK', 'GSI2SK'] as const;
-
 export class ProductRepository {
   constructor(
     private readonly db: RequestDb,
@@ -139,34 +102,19 @@ export class ProductRepository {
   ) {}
 
   /** Access pattern 1: products by id, batched into BatchGetItem; a missing id is null. */
-  async getMany(ids: readonly string[]): Promise<Array<Product | null | Error>> {
-    const items = await loadItems(
-      this.db.items,
-      ids.map((id) => keys.product(id)),
-    );
-    return items.map((item) => (item instanceof Error || item === null ? item : toProduct(item)));
+  getMany(ids: readonly string[]): Promise<Array<Product | null | Error>> {
+    return getMany(this.db.items, ids, productKey, toProduct);
   }
 
   /** Access pattern 2: a category's products by price (GSI1), in a price range, either way. */
   byCategory(slug: string, args: CategoryProductsArgs, binding: string): Promise<Page<Product>> {
-    const range = keys.priceRange(args.minPriceCents, args.maxPriceCents);
     return queryPage({
       db: this.db,
       cursors: this.cursors,
       binding,
       args,
-      keyAttributes: GSI1_KEY,
-      input: {
-        IndexName: 'GSI1',
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': 'GSI1PK', '#sk': 'GSI1SK' },
-        ExpressionAttributeValues: {
-          ':pk': keys.categoryProductsPartition(slug),
-          ':from': range.from,
-          ':to': range.to,
-        },
-        ScanIndexForward: args.sort !== 'PRICE_DESC',
-      },
+      query: categoryProductsQuery(slug, args.minPriceCents, args.maxPriceCents),
+      scanIndexForward: args.sort !== 'PRICE_DESC',
       map: (item) => this.#primed(item),
     });
   }
@@ -178,14 +126,8 @@ export class ProductRepository {
       cursors: this.cursors,
       binding,
       args,
-      keyAttributes: GSI2_KEY,
-      input: {
-        IndexName: 'GSI2',
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'GSI2PK' },
-        ExpressionAttributeValues: { ':pk': keys.featuredPartition() },
-        ScanIndexForward: false,
-      },
+      query: featuredProductsQuery(),
+      scanIndexForward: false,
       map: (item) => this.#primed(item),
     });
   }
@@ -237,10 +179,9 @@ export class ProductRepository {
       throw error;
     }
     // What was written is the product: the answer's fields (stock included) need no read.
-    this.#replaceCached(keys.product(product.id), item);
-    const inventoryKey = keys.inventory(product.id);
-    this.db.items.clear(inventoryKey).prime(inventoryKey, inventoryItem(inventory));
-    this.db.items.clear(keys.category(product.categorySlug));
+    this.db.replaceCached(item);
+    this.db.replaceCached(inventoryItem(inventory));
+    this.db.items.clear(categoryKey(product.categorySlug));
     return product;
   }
 
@@ -252,9 +193,9 @@ export class ProductRepository {
    */
   async update(input: UpdateProductInput, now = new Date()): Promise<Product> {
     const changes = productChanges(input);
-    const key = keys.product(input.id);
+    const key = productKey(input.id);
     const currentItem = await this.#readConsistent(key);
-    if (!currentItem) throw new NotFoundError('Product', input.id);
+    if (!currentItem) throw new NotFoundError(PRODUCT_ENTITY, input.id);
     const current = toProduct(currentItem);
     if (current.version !== input.expectedVersion) {
       throw new VersionConflictError(input.expectedVersion, current.version);
@@ -278,32 +219,17 @@ export class ProductRepository {
     const nextItem = productItem(next);
     // The whole item after the update, kept attributes too: that is what DynamoDB measures.
     this.#assertFits(nextItem);
-    const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':one': 1, ':expected': input.expectedVersion };
-    const set = ['#version = #version + :one'];
-    const remove: string[] = [];
-    for (const attribute of UPDATABLE) {
-      const value = nextItem[attribute];
-      if (value === undefined) {
-        if (currentItem[attribute] === undefined) continue;
-        names[`#${attribute}`] = attribute;
-        remove.push(`#${attribute}`);
-      } else if (value !== currentItem[attribute]) {
-        names[`#${attribute}`] = attribute;
-        values[`:${attribute}`] = value;
-        set.push(`#${attribute} = :${attribute}`);
-      }
-    }
+    const change = productItemUpdate(currentItem, nextItem);
     const tableName = this.db.tableName;
     const actions: TransactItem[] = [
       withOldItem({
         Update: {
           TableName: tableName,
           Key: key,
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: change.expression,
           ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: change.names,
+          ExpressionAttributeValues: { ...change.values, ':expected': input.expectedVersion },
         },
       }),
     ];
@@ -322,7 +248,7 @@ export class ProductRepository {
       const product = error.reasons[UPDATE_PRODUCT];
       if (product?.code === 'ConditionalCheckFailed') {
         // ALL_OLD: the item as it is now, so the conflict needs no extra read.
-        if (!product.item) throw new NotFoundError('Product', input.id);
+        if (!product.item) throw new NotFoundError(PRODUCT_ENTITY, input.id);
         throw new VersionConflictError(input.expectedVersion, toProduct(product.item).version);
       }
       if (moved && error.reasons[UPDATE_NEW_CATEGORY]?.code === 'ConditionalCheckFailed') {
@@ -331,18 +257,18 @@ export class ProductRepository {
       throw error;
     }
     if (moved) {
-      this.db.items.clear(keys.category(next.categorySlug));
-      this.db.items.clear(keys.category(current.categorySlug));
+      this.db.items.clear(categoryKey(next.categorySlug));
+      this.db.items.clear(categoryKey(current.categorySlug));
     }
     // Read back rather than answer `next`: a review may have moved the rating in the meantime.
     const updated = await this.getFresh(input.id);
-    if (!updated) throw new NotFoundError('Product', input.id);
+    if (!updated) throw new NotFoundError(PRODUCT_ENTITY, input.id);
     return updated;
   }
 
   /** The product as stored now (consistent read); it also replaces what the request cached. */
   async getFresh(id: string): Promise<Product | null> {
-    const item = await this.#readConsistent(keys.product(id));
+    const item = await this.#readConsistent(productKey(id));
     return item ? toProduct(item) : null;
   }
 
@@ -350,17 +276,12 @@ export class ProductRepository {
     // The consistent loader caches too: a second mutation in the same request must read again.
     this.db.consistentItems.clear(key);
     const item = await this.db.consistentItems.load(key);
-    if (item) this.#replaceCached(key, item);
+    if (item) this.db.replaceCached(item);
     return item;
   }
 
   #assertFits(item: Item): void {
     assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: PRODUCT_INPUT_FIELDS });
-  }
-
-  /** DataLoader's prime keeps an existing entry; a write must replace it. */
-  #replaceCached(key: TableKey, item: Item): void {
-    this.db.items.clear(key).prime(key, item);
   }
 
   #primed(item: Item): Product {

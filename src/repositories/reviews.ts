@@ -1,48 +1,27 @@
 import { monotonicFactory } from 'ulid';
 import type { Product, Review } from '../domain/types.js';
 import { AlreadyReviewedError, NotFoundError } from '../errors/domain.js';
-import type { Item } from '../store/batch-get.js';
+import { customerKey } from '../models/customer.js';
+import { PRODUCT_ENTITY, productKey, toProduct } from '../models/product.js';
+import { productReviewsQuery, reviewItem, reviewKey, toReview } from '../models/review.js';
+import { reviewerClaimItem } from '../models/reviewer-claim.js';
 import type { CursorCodec } from '../store/cursor.js';
 import { assertItemFits } from '../store/item-size.js';
-import { keys } from '../store/keys.js';
 import { type Page, type PageArgs, queryPage } from '../store/paginate.js';
 import type { RequestDb } from '../store/request-db.js';
 import { TransactionCancelled, transactWrite } from '../store/transact.js';
-import { type RepositoryLimits, read } from './items.js';
-import { toProduct } from './products.js';
+import { getMany, type RepositoryLimits } from './items.js';
 
-export const REVIEW_ENTITY = 'Review';
-export const REVIEWER_CLAIM_ENTITY = 'ReviewerClaim';
+// Kept for scripts and test helpers that import the codec from here (src/models owns it).
+export { reviewItem } from '../models/review.js';
 
 /** ULIDs sort by time: newest-first reads the partition backwards. */
 const newReviewId = monotonicFactory();
 
-export function toReview(item: Item): Review {
-  read.entity(item, REVIEW_ENTITY);
-  return {
-    id: read.string(item, 'id'),
-    productId: read.string(item, 'productId'),
-    customerId: read.string(item, 'customerId'),
-    rating: read.int(item, 'rating'),
-    body: read.string(item, 'body'),
-    createdAt: read.string(item, 'createdAt'),
-  };
-}
-
-export function reviewItem(review: Review): Item {
-  return { ...keys.review(review.productId, review.id), entity: REVIEW_ENTITY, ...review };
-}
-
-/** One review per customer per product: this item's key is taken by the first review. */
-export function reviewerClaimItem(review: Review): Item {
-  return {
-    ...keys.reviewerClaim(review.productId, review.customerId),
-    entity: REVIEWER_CLAIM_ENTITY,
-    productId: review.productId,
-    customerId: review.customerId,
-    reviewId: review.id,
-    createdAt: review.createdAt,
-  };
+/** A review's full key: the product it is in, and its own id. */
+export interface ReviewRef {
+  productId: string;
+  reviewId: string;
 }
 
 export interface NewReview {
@@ -62,6 +41,11 @@ export class ReviewRepository {
     private readonly limits: RepositoryLimits = {},
   ) {}
 
+  /** Reviews by (product, review) id, batched with every other key the request reads. */
+  getMany(refs: readonly ReviewRef[]): Promise<Array<Review | null | Error>> {
+    return getMany(this.db.items, refs, (ref) => reviewKey(ref.productId, ref.reviewId), toReview);
+  }
+
   /** Access pattern 5: a product's reviews, newest first (ULID sort keys, read backwards). */
   ofProduct(productId: string, args: PageArgs, binding: string): Promise<Page<Review>> {
     return queryPage({
@@ -71,16 +55,8 @@ export class ReviewRepository {
       args,
       defaultPageSize: DEFAULT_REVIEWS_PAGE,
       maxPageSize: MAX_REVIEWS_PAGE,
-      keyAttributes: ['PK', 'SK'],
-      input: {
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: {
-          ':pk': keys.reviewsPartition(productId),
-          ':prefix': keys.reviewPrefix(),
-        },
-        ScanIndexForward: false,
-      },
+      query: productReviewsQuery(productId),
+      scanIndexForward: false,
       map: toReview,
     });
   }
@@ -100,7 +76,7 @@ export class ReviewRepository {
     };
     const item = reviewItem(review);
     assertItemFits(item, { maxBytes: this.limits.maxItemBytes, fields: { body: 'input.body' } });
-    const productKey = keys.product(review.productId);
+    const productItemKey = productKey(review.productId);
     const table = this.db.tableName;
     try {
       await transactWrite(this.db, [
@@ -121,7 +97,7 @@ export class ReviewRepository {
         {
           Update: {
             TableName: table,
-            Key: productKey,
+            Key: productItemKey,
             // Not `version` nor `updatedAt`: a review must not conflict with an admin's edit.
             UpdateExpression:
               'SET #sum = if_not_exists(#sum, :zero) + :rating, #count = if_not_exists(#count, :zero) + :one',
@@ -133,7 +109,7 @@ export class ReviewRepository {
         {
           ConditionCheck: {
             TableName: table,
-            Key: keys.customer(review.customerId),
+            Key: customerKey(review.customerId),
             ConditionExpression: 'attribute_exists(PK)',
           },
         },
@@ -143,7 +119,7 @@ export class ReviewRepository {
       const [, claim, product, profile] = error.reasons.map(
         (reason) => reason.code === 'ConditionalCheckFailed',
       );
-      if (product) throw new NotFoundError('Product', review.productId, 'Product not found');
+      if (product) throw new NotFoundError(PRODUCT_ENTITY, review.productId, 'Product not found');
       if (profile) {
         throw new NotFoundError(
           'Customer',
@@ -155,10 +131,11 @@ export class ReviewRepository {
       throw error;
     }
     // Cleared first: an earlier field of the same request may have cached the product.
-    const productItem = await this.db.consistentItems.clear(productKey).load(productKey);
+    const productItem = await this.db.consistentItems.clear(productItemKey).load(productItemKey);
     // The review is written, but its product was deleted in between: nothing to show.
-    if (!productItem) throw new NotFoundError('Product', review.productId, 'Product not found');
-    this.db.items.clear(productKey).prime(productKey, productItem);
+    if (!productItem)
+      throw new NotFoundError(PRODUCT_ENTITY, review.productId, 'Product not found');
+    this.db.replaceCached(productItem);
     return { review, product: toProduct(productItem) };
   }
 }

@@ -1,6 +1,5 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import type { Context } from '../app/context.js';
-import { keys } from '../store/keys.js';
 
 /** Whether the field being resolved selects `name` on its result (through fragments too). */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
@@ -34,8 +33,5 @@ export function prefetchStock(
   productIds: readonly string[],
 ): void {
   if (productIds.length === 0 || !selectsField(info, 'stock')) return;
-  for (const id of productIds) {
-    // The stock resolver awaits the same cached promise and reports its error, if any.
-    context.db.items.load(keys.inventory(id)).catch(() => undefined);
-  }
+  context.repos.inventory.prefetch(productIds);
 }

@@ -1,6 +1,6 @@
 import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { keyId, type TableKey } from './keys.js';
+import { keyId, type TableKey } from '../models/table-schema.js';
 
 export type Item = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import type { BatchWriteCommandInput, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { keyId, type TableKey } from '../models/table-schema.js';
 import type { BackoffOptions, Item } from './batch-get.js';
-import { keyId, type TableKey } from './keys.js';
 
 /** What batchWriteItems needs of a client: the document client, or a fake in unit tests. */
 export interface BatchWriteSender {

@@ -11,10 +11,11 @@ import type {
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import DataLoader from 'dataloader';
 import { WriteOutcomeUnknownError } from '../errors/store.js';
+import { type KeyQuery, keyId, keyOf, type TableKey } from '../models/table-schema.js';
 import type { Admission } from './admission.js';
 import { batchGetItems, type Item } from './batch-get.js';
-import { keyId, type TableKey } from './keys.js';
 import { isIdempotentWrite, settlesOutcome } from './outcome.js';
+import { queryItems } from './paginate.js';
 import { isUnreachableError } from './unavailable.js';
 
 /** Any lib-dynamodb command; the output type is given by the caller. */
@@ -253,34 +254,35 @@ export class RequestDb {
   }
 
   /**
-   * Every item of a bounded key range (a whole small partition), page after page:
-   * `PK = :pk AND begins_with(SK, :prefix)`. Stops after `maxItems`.
+   * Every item of a bounded key range (a whole small partition), page after page. Stops after
+   * `maxItems`.
    */
-  async queryPrefix(
-    partition: string,
-    prefix: string,
+  async queryAll(
+    query: KeyQuery,
     options: { consistentRead?: boolean; maxItems?: number } = {},
   ): Promise<Item[]> {
-    const items: Item[] = [];
     const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.query({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
-        ...(options.consistentRead ? { ConsistentRead: true } : {}),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      });
-      items.push(...(output.Items ?? []));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && items.length < maxItems);
+    const { items } = await queryItems(
+      this,
+      { ...query.input, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
+      maxItems,
+    );
     return items.slice(0, maxItems);
   }
 
   /** Puts an item read by a Query into the item cache, so that a later load costs no call. */
   prime(item: Item): void {
-    this.items.prime({ PK: item.PK as string, SK: item.SK as string }, item);
+    this.items.prime(keyOf(item), item);
+  }
+
+  /**
+   * Puts an item this request wrote (or read fresh) into the item cache in place of what it
+   * held: DataLoader's prime keeps an existing entry. `consistent`: the consistent reads' cache too.
+   */
+  replaceCached(item: Item, options: { consistent?: boolean } = {}): void {
+    const key = keyOf(item);
+    if (options.consistent) this.consistentItems.clear(key).prime(key, item);
+    this.items.clear(key).prime(key, item);
   }
 
   totalCalls(): number {

@@ -8,39 +8,22 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { KEY_ATTRIBUTES, TABLE_SCHEMA } from '../models/table-schema.js';
 
-/** The one definition of the table: used by db:create, the embedded start, tests and `npm run infra`. */
-export const TABLE_KEYS = {
-  partitionKey: 'PK',
-  sortKey: 'SK',
-  indexes: {
-    GSI1: { partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
-    GSI2: { partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
-  },
-  ttlAttribute: 'expiresAt',
-  streamViewType: 'NEW_AND_OLD_IMAGES',
-} as const;
-
-export type IndexName = keyof typeof TABLE_KEYS.indexes;
-
+/** The one definition of the table (its names in src/models/table-schema.ts): used by db:create, the embedded start, tests and `npm run infra`. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
-  const attributeNames = [
-    TABLE_KEYS.partitionKey,
-    TABLE_KEYS.sortKey,
-    ...Object.values(TABLE_KEYS.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
-  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: attributeNames.map((name) => ({
+    AttributeDefinitions: KEY_ATTRIBUTES.map((name) => ({
       AttributeName: name,
       AttributeType: 'S',
     })),
     KeySchema: [
-      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: Object.entries(TABLE_KEYS.indexes).map(([name, index]) => ({
+    GlobalSecondaryIndexes: Object.entries(TABLE_SCHEMA.indexes).map(([name, index]) => ({
       IndexName: name,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
@@ -48,7 +31,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       ],
       Projection: { ProjectionType: 'ALL' },
     })),
-    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_KEYS.streamViewType },
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamViewType },
   };
 }
 
@@ -76,7 +59,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
       }),
     );
   }

@@ -4,8 +4,8 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { keys } from '../../src/store/keys.js';
+import { categoryKey } from '../../src/models/category.js';
+import { customerItem, customerKey } from '../../src/models/customer.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
@@ -391,7 +391,7 @@ describe('bad tokens (item 5): HTTP 401, UNAUTHENTICATED, never data, no DynamoD
       { status: 401, code: 'UNAUTHENTICATED', message: 'Token expired', calls: 0 },
     );
     const stored = await table.dynamo.doc.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.category('expired-admin') }),
+      new GetCommand({ TableName: table.tableName, Key: categoryKey('expired-admin') }),
     );
     expect(stored.Item).toBeUndefined();
   });
@@ -420,7 +420,7 @@ describe('cursors: tampered, foreign, replayed', () => {
       string,
       unknown
     >;
-    const forged = `${version}.${Buffer.from(JSON.stringify({ ...payload, PK: 'CUSTOMER#alice', SK: 'PROFILE' })).toString('base64url')}.${mac}`;
+    const forged = `${version}.${Buffer.from(JSON.stringify({ ...payload, ...customerKey('alice') })).toString('base64url')}.${mac}`;
     const cases: Array<[string, string]> = [
       ['start key changed, MAC kept', forged],
       ['truncated', cursor.slice(0, -4)],

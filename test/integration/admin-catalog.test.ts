@@ -1,8 +1,11 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoryKey } from '../../src/models/category.js';
+import { inventoryKey } from '../../src/models/inventory.js';
+import { categoryProductsQuery, productKey } from '../../src/models/product.js';
+import type { TableKey } from '../../src/models/table-schema.js';
 import { createDynamo, type Dynamo } from '../../src/store/client.js';
-import { keys, type TableKey } from '../../src/store/keys.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { operation } from '../helpers/graphql.js';
@@ -36,9 +39,7 @@ async function gsi1(slug: string) {
   const out = await table.dynamo.doc.send(
     new QueryCommand({
       TableName: table.tableName,
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.categoryProductsPartition(slug) },
+      ...categoryProductsQuery(slug, null, null).input,
     }),
   );
   return (out.Items ?? []).map((item) => item.id as string);
@@ -242,7 +243,7 @@ describe('createCategory', () => {
       },
     });
     expect(calls).toEqual({ PutItem: 1 });
-    expect(await stored(keys.category('garden-tools'))).toMatchObject({
+    expect(await stored(categoryKey('garden-tools'))).toMatchObject({
       entity: 'Category',
       slug: 'garden-tools',
       name: 'Garden tools',
@@ -253,12 +254,12 @@ describe('createCategory', () => {
 
   it('an existing slug is AlreadyExistsError and the category is unchanged', async () => {
     await createCategory({ slug: 'lamps', name: 'Lamps' });
-    const before = await stored(keys.category('lamps'));
+    const before = await stored(categoryKey('lamps'));
     const again = await createCategory({ slug: 'lamps', name: 'Other lamps', description: 'x' });
     expect(again.__typename).toBe('AlreadyExistsError');
     expect(again.entity).toBe('Category');
     expect(again.message).toMatch(/lamps/);
-    expect(await stored(keys.category('lamps'))).toEqual(before);
+    expect(await stored(categoryKey('lamps'))).toEqual(before);
   });
 
   it.each([
@@ -286,7 +287,7 @@ describe('createCategory', () => {
 
   it('is for admins only', async () => {
     await expectAdminOnly(CREATE_CATEGORY, { input: { slug: 'sneaky', name: 'Sneaky' } });
-    expect(await stored(keys.category('sneaky'))).toBeUndefined();
+    expect(await stored(categoryKey('sneaky'))).toBeUndefined();
   });
 });
 
@@ -322,7 +323,7 @@ describe('createProduct', () => {
     expect((await productCounts()).kitchen).toBe((before.kitchen ?? 0) + 1);
     expect((await categoryProducts('kitchen')).map((p) => p.id)).toContain(product.id);
     expect((await featuredIds())[0]).toBe(id);
-    const item = await stored(keys.product(id));
+    const item = await stored(productKey(id));
     expect(item).toMatchObject({
       entity: 'Product',
       categorySlug: 'kitchen',
@@ -334,14 +335,14 @@ describe('createProduct', () => {
       GSI2PK: 'FEATURED',
       GSI2SK: `${item?.updatedAt}#${id}`,
     });
-    expect(await stored(keys.inventory(id))).toMatchObject({ entity: 'Inventory', stock: 5 });
+    expect(await stored(inventoryKey(id))).toMatchObject({ entity: 'Inventory', stock: 5 });
   });
 
   it('a product that is not featured stays out of the featured index', async () => {
     const result = await createProduct({ categorySlug: 'kitchen', currency: 'EUR', stock: 0 });
     expect(result.product).toMatchObject({ currency: 'EUR', featured: false, stock: 0 });
     const id = rawId(result.product!.id);
-    const item = await stored(keys.product(id));
+    const item = await stored(productKey(id));
     expect(item?.GSI2PK).toBeUndefined();
     expect(item?.GSI2SK).toBeUndefined();
     expect(await featuredIds()).not.toContain(id);
@@ -358,7 +359,7 @@ describe('createProduct', () => {
     expect(result.message).toMatch(/categorySlug.*no-such-category/);
     expect(calls).toEqual({ TransactWriteItems: 1 });
     expect(await gsi1('no-such-category')).toEqual([]);
-    expect(await stored(keys.category('no-such-category'))).toBeUndefined();
+    expect(await stored(categoryKey('no-such-category'))).toBeUndefined();
     expect(await productCounts()).toEqual(before);
   });
 
@@ -428,7 +429,7 @@ describe('updateProduct', () => {
       [cheap, 250],
       [dear, 300],
     ]);
-    expect((await stored(keys.product(cheap)))?.GSI1SK).toBe(`PRICE#000000000250#${cheap}`);
+    expect((await stored(productKey(cheap)))?.GSI1SK).toBe(`PRICE#000000000250#${cheap}`);
   });
 
   it('a category change moves the product to the other list and moves both counts', async () => {
@@ -446,7 +447,7 @@ describe('updateProduct', () => {
     expect(after.beta).toBe(before.beta! + 1);
     expect((await categoryProducts('alpha')).map((p) => rawId(p.id))).not.toContain(id);
     expect((await categoryProducts('beta')).map((p) => rawId(p.id))).toContain(id);
-    expect(await stored(keys.product(id))).toMatchObject({
+    expect(await stored(productKey(id))).toMatchObject({
       categorySlug: 'beta',
       GSI1PK: 'CATEGORY#beta',
       GSI1SK: `PRICE#000000004999#${id}`,
@@ -459,7 +460,7 @@ describe('updateProduct', () => {
     const result = await updateProduct({ id: productGid(id), expectedVersion: 1, featured: false });
     expect(result.product).toMatchObject({ featured: false, version: 2 });
     expect(await featuredIds()).not.toContain(id);
-    const item = await stored(keys.product(id));
+    const item = await stored(productKey(id));
     expect(item).toMatchObject({ featured: false });
     expect(item).not.toHaveProperty('GSI2PK');
     expect(item).not.toHaveProperty('GSI2SK');
@@ -472,14 +473,14 @@ describe('updateProduct', () => {
     expect((await featuredIds()).slice(0, 2)).toEqual([first, second]);
     await updateProduct({ id: productGid(second), expectedVersion: 1, name: 'Renamed' });
     expect((await featuredIds()).slice(0, 2)).toEqual([second, first]);
-    const item = await stored(keys.product(second));
+    const item = await stored(productKey(second));
     expect(item?.GSI2SK).toBe(`${item?.updatedAt}#${second}`);
   });
 
   it('a stale expectedVersion is VersionConflictError with the current version, at once', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
     await updateProduct({ id: productGid(id), expectedVersion: 1, name: 'Second' });
-    const before = await stored(keys.product(id));
+    const before = await stored(productKey(id));
     const { result, calls } = await t.wireCalls(() =>
       updateProduct({ id: productGid(id), expectedVersion: 1, name: 'Stale' }),
     );
@@ -489,7 +490,7 @@ describe('updateProduct', () => {
       expectedVersion: 1,
     });
     expect(calls).toEqual({ BatchGetItem: 1 });
-    expect(await stored(keys.product(id))).toEqual(before);
+    expect(await stored(productKey(id))).toEqual(before);
   });
 
   it('an update that lands between the read and the write wins; the conflict needs no extra read', async () => {
@@ -498,7 +499,7 @@ describe('updateProduct', () => {
       await table.dynamo.doc.send(
         new UpdateCommand({
           TableName: table.tableName,
-          Key: keys.product(id),
+          Key: productKey(id),
           UpdateExpression: 'SET #name = :name, #version = #version + :one',
           ExpressionAttributeNames: { '#name': 'name', '#version': 'version' },
           ExpressionAttributeValues: { ':name': 'Other admin', ':one': 1 },
@@ -522,7 +523,7 @@ describe('updateProduct', () => {
     } finally {
       dynamo.destroy();
     }
-    expect(await stored(keys.product(id))).toMatchObject({
+    expect(await stored(productKey(id))).toMatchObject({
       name: 'Other admin',
       version: 2,
       categorySlug: 'alpha',
@@ -537,7 +538,7 @@ describe('updateProduct', () => {
       await table.dynamo.doc.send(
         new UpdateCommand({
           TableName: table.tableName,
-          Key: keys.product(id),
+          Key: productKey(id),
           UpdateExpression: 'SET ratingSum = ratingSum + :r, ratingCount = ratingCount + :one',
           ExpressionAttributeValues: { ':r': 4, ':one': 1 },
         }),
@@ -559,7 +560,7 @@ describe('updateProduct', () => {
     } finally {
       dynamo.destroy();
     }
-    expect(await stored(keys.product(id))).toMatchObject({
+    expect(await stored(productKey(id))).toMatchObject({
       ratingSum: 4,
       ratingCount: 1,
       priceCents: 1_234,
@@ -578,7 +579,7 @@ describe('updateProduct', () => {
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(names.length - 1);
     for (const loser of losers) expect(loser.currentVersion).toBe(2);
-    expect(await stored(keys.product(id))).toMatchObject({
+    expect(await stored(productKey(id))).toMatchObject({
       name: winners[0]!.product!.name,
       version: 2,
     });
@@ -611,7 +612,7 @@ describe('updateProduct', () => {
           expect.objectContaining({ currentVersion: 2, expectedVersion: 1 }),
         ),
       );
-      expect(await stored(keys.product(id))).toMatchObject({
+      expect(await stored(productKey(id))).toMatchObject({
         name: winners[0]!.product!.name,
         version: 2,
       });
@@ -630,7 +631,7 @@ describe('updateProduct', () => {
 
   it('an unknown new category is NotFoundError and nothing changes', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
-    const before = await stored(keys.product(id));
+    const before = await stored(productKey(id));
     const counts = await productCounts();
     const result = await updateProduct({
       id: productGid(id),
@@ -639,9 +640,9 @@ describe('updateProduct', () => {
     });
     expect(result).toMatchObject({ __typename: 'NotFoundError', entity: 'Category' });
     expect(result.message).toMatch(/categorySlug.*nowhere/);
-    expect(await stored(keys.product(id))).toEqual(before);
+    expect(await stored(productKey(id))).toEqual(before);
     expect(await productCounts()).toEqual(counts);
-    expect(await stored(keys.category('nowhere'))).toBeUndefined();
+    expect(await stored(categoryKey('nowhere'))).toBeUndefined();
   });
 
   it.each([
@@ -663,7 +664,7 @@ describe('updateProduct', () => {
 
   it('an update that changes nothing is a ValidationError and keeps the version', async () => {
     const id = await newProduct({ categorySlug: 'alpha', featured: true });
-    const before = await stored(keys.product(id));
+    const before = await stored(productKey(id));
     const { result, calls } = await t.wireCalls(() =>
       updateProduct({
         id: productGid(id),
@@ -676,7 +677,7 @@ describe('updateProduct', () => {
     );
     expect(result).toMatchObject({ __typename: 'ValidationError', field: 'input' });
     expect(calls).toEqual({ BatchGetItem: 1 });
-    expect(await stored(keys.product(id))).toEqual(before);
+    expect(await stored(productKey(id))).toEqual(before);
   });
 
   it('refuses an id of another type', async () => {
@@ -691,11 +692,11 @@ describe('updateProduct', () => {
 
   it('is for admins only', async () => {
     const id = await newProduct({ categorySlug: 'alpha' });
-    const before = await stored(keys.product(id));
+    const before = await stored(productKey(id));
     await expectAdminOnly(UPDATE_PRODUCT, {
       input: { id: productGid(id), expectedVersion: 1, name: 'Sneaky' },
     });
-    expect(await stored(keys.product(id))).toEqual(before);
+    expect(await stored(productKey(id))).toEqual(before);
   });
 });
 
@@ -722,11 +723,11 @@ describe('restock', () => {
     });
     // UpdateItem (ALL_NEW gives the stock), and the product read consistently.
     expect(calls).toEqual({ UpdateItem: 1, BatchGetItem: 1 });
-    expect(await stored(keys.inventory(id))).toMatchObject({ stock: 12 });
+    expect(await stored(inventoryKey(id))).toMatchObject({ stock: 12 });
   });
 
   it('a second restock in the same request shows its own figure, not the cached one', async () => {
-    const before = (await stored(keys.inventory(id)))?.stock as number;
+    const before = (await stored(inventoryKey(id)))?.stock as number;
     const data = expectData(
       await t.gql<{ a: { product: { stock: number } }; b: { product: { stock: number } } }>(
         `mutation($id: ID!) {
@@ -751,13 +752,13 @@ describe('restock', () => {
       __typename: 'NotFoundError',
       entity: 'Product',
     });
-    expect(await stored(keys.inventory(missing))).toBeUndefined();
+    expect(await stored(inventoryKey(missing))).toBeUndefined();
   });
 
   it.each([0, -1, 1_000_001])(
     'quantity %d is a ValidationError with no DynamoDB call',
     async (quantity) => {
-      const before = await stored(keys.inventory(id));
+      const before = await stored(inventoryKey(id));
       const { result, total } = await t.wireCalls(() =>
         t.gql<{ restock: ProductResult }>(
           RESTOCK,
@@ -770,14 +771,14 @@ describe('restock', () => {
         field: 'quantity',
       });
       expect(total).toBe(0);
-      expect(await stored(keys.inventory(id))).toEqual(before);
+      expect(await stored(inventoryKey(id))).toEqual(before);
     },
   );
 
   it('is for admins only', async () => {
-    const before = await stored(keys.inventory(id));
+    const before = await stored(inventoryKey(id));
     await expectAdminOnly(RESTOCK, { productId: productGid(id), quantity: 100 });
-    expect(await stored(keys.inventory(id))).toEqual(before);
+    expect(await stored(inventoryKey(id))).toEqual(before);
   });
 });
 

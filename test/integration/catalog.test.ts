@@ -1,7 +1,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
+import { inventoryItem } from '../../src/models/inventory.js';
+import { productItem } from '../../src/models/product.js';
+import { TABLE_SCHEMA } from '../../src/models/table-schema.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aProduct, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
@@ -160,7 +161,7 @@ describe('signed cursors', () => {
     const cursor = data.featuredProducts.pageInfo.endCursor;
     const [version, body, mac] = cursor.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-    payload.GSI2SK = '9999';
+    payload[TABLE_SCHEMA.indexes.GSI2.sortKey] = '9999';
     const forged = `${version}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${mac}`;
     for (const after of [forged, `${cursor}x`, 'garbage', '', 'v1..']) {
       const { result, total } = await t.wireCalls(() => t.gql(FEATURED, { first: 2, after }));

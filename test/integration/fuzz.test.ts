@@ -17,7 +17,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { documentsSource } from '../../src/dev/documents.js';
-import { customerItem } from '../../src/repositories/customers.js';
+import { customerItem } from '../../src/models/customer.js';
 import { schema } from '../../src/schema/index.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';

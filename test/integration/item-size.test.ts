@@ -2,17 +2,18 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../src/domain/orders.js';
 import { ValidationError } from '../../src/errors/domain.js';
-import { categoryItem } from '../../src/repositories/categories.js';
-import { customerItem } from '../../src/repositories/customers.js';
+import { categoryItem, categoryKey } from '../../src/models/category.js';
+import { customerItem, customerKey } from '../../src/models/customer.js';
+import { emailClaimKey } from '../../src/models/email-claim.js';
+import { inventoryItem, inventoryKey } from '../../src/models/inventory.js';
+import { orderItem } from '../../src/models/order.js';
+import { productItem, productKey } from '../../src/models/product.js';
+import { reviewItem } from '../../src/models/review.js';
+import type { TableKey } from '../../src/models/table-schema.js';
 import { createRepositories } from '../../src/repositories/index.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { orderItem } from '../../src/repositories/orders.js';
-import { productItem } from '../../src/repositories/products.js';
-import { reviewItem } from '../../src/repositories/reviews.js';
 import type { Item } from '../../src/store/batch-get.js';
 import { CursorCodec } from '../../src/store/cursor.js';
 import { assertItemFits, DYNAMODB_MAX_ITEM_BYTES, itemSize } from '../../src/store/item-size.js';
-import { keys, type TableKey } from '../../src/store/keys.js';
 import { RequestDb } from '../../src/store/request-db.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCategory, aCustomer, aProduct, aReview, putItems } from '../helpers/fixtures.js';
@@ -136,10 +137,10 @@ describe('every write of user content checks the item size before any write', ()
       /^input\.description: too large to store: the item would be \d+ bytes, over the 2000-byte limit/,
     );
     expect(calls().total).toBe(0);
-    expect((await stored(keys.category('sized')))?.productCount).toBe(0);
+    expect((await stored(categoryKey('sized')))?.productCount).toBe(0);
 
     const created = await repositories().repos.products.create(input);
-    expect((await stored(keys.product(created.id)))?.description).toBe(long);
+    expect((await stored(productKey(created.id)))?.description).toBe(long);
   });
 
   it('updateProduct: the consistent read, then no write; the product is unchanged', async () => {
@@ -148,14 +149,14 @@ describe('every write of user content checks the item size before any write', ()
       productItem(product),
       inventoryItem({ productId: product.id, stock: 1, updatedAt: product.createdAt }),
     ]);
-    const before = await stored(keys.product(product.id));
+    const before = await stored(productKey(product.id));
     const { repos, calls } = repositories(LIMIT);
     const error = await refusal(
       repos.products.update({ id: product.id, expectedVersion: 1, description: long }),
     );
     expect(error.field).toBe('input.description');
     expect(calls()).toEqual({ total: 1, writes: [] });
-    expect(await stored(keys.product(product.id))).toEqual(before);
+    expect(await stored(productKey(product.id))).toEqual(before);
   });
 
   it('createCategory and createProfile: no call, nothing written', async () => {
@@ -167,9 +168,9 @@ describe('every write of user content checks the item size before any write', ()
     const profile = await refusal(repos.customers.create({ ...aCustomer('big-name'), name: long }));
     expect(profile.field).toBe('input.name');
     expect(calls().total).toBe(0);
-    expect(await stored(keys.category('too-big'))).toBeUndefined();
-    expect(await stored(keys.customer('big-name'))).toBeUndefined();
-    expect(await stored(keys.emailClaim('big-name@example.com'))).toBeUndefined();
+    expect(await stored(categoryKey('too-big'))).toBeUndefined();
+    expect(await stored(customerKey('big-name'))).toBeUndefined();
+    expect(await stored(emailClaimKey('big-name@example.com'))).toBeUndefined();
   });
 
   it('addReview: no call; the rating is not counted', async () => {
@@ -181,7 +182,7 @@ describe('every write of user content checks the item size before any write', ()
     );
     expect(error.field).toBe('input.body');
     expect(calls().total).toBe(0);
-    expect(await stored(keys.product(product.id))).toMatchObject({ ratingCount: 0, ratingSum: 0 });
+    expect(await stored(productKey(product.id))).toMatchObject({ ratingCount: 0, ratingSum: 0 });
   });
 
   it('placeOrder: the reads it needs to build the order, then no transaction; stock is kept', async () => {
@@ -202,7 +203,7 @@ describe('every write of user content checks the item size before any write', ()
     expect(error.field).toBe('input.lines');
     expect(calls().total).toBeGreaterThan(0);
     expect(calls().writes).toEqual([]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(5);
-    expect(await stored(keys.customer('sizer'))).toMatchObject({ orderCount: 0 });
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(5);
+    expect(await stored(customerKey('sizer'))).toMatchObject({ orderCount: 0 });
   });
 });

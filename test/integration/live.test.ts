@@ -11,11 +11,11 @@ import {
 } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import type { StreamReader } from '../../src/events/stream-reader.js';
-import { categoryItem } from '../../src/repositories/categories.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
-import { keys } from '../../src/store/keys.js';
+import { categoryItem } from '../../src/models/category.js';
+import { customerItem } from '../../src/models/customer.js';
+import { inventoryItem, inventoryKey } from '../../src/models/inventory.js';
+import { orderKey } from '../../src/models/order.js';
+import { productItem } from '../../src/models/product.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCategory, aCustomer, aProduct, putItems } from '../helpers/fixtures.js';
@@ -96,7 +96,7 @@ describe('subscriptions fed by the DynamoDB stream', () => {
     await table.dynamo.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
-        Key: keys.inventory(product.id),
+        Key: inventoryKey(product.id),
         UpdateExpression: 'SET stock = :s',
         ExpressionAttributeValues: { ':s': 4 },
       }),
@@ -111,7 +111,7 @@ describe('subscriptions fed by the DynamoDB stream', () => {
     await table.dynamo.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
-        Key: keys.inventory(product.id),
+        Key: inventoryKey(product.id),
         UpdateExpression: 'SET stock = :s',
         ExpressionAttributeValues: { ':s': 9 },
       }),
@@ -121,7 +121,7 @@ describe('subscriptions fed by the DynamoDB stream', () => {
     await table.dynamo.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
-        Key: keys.inventory(products[1]!.id),
+        Key: inventoryKey(products[1]!.id),
         UpdateExpression: 'SET stock = :s',
         ExpressionAttributeValues: { ':s': 1 },
       }),
@@ -185,7 +185,7 @@ describe('subscriptions fed by the DynamoDB stream', () => {
     await table.dynamo.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
-        Key: keys.order(node[1]!, node[2]!),
+        Key: orderKey(node[1]!, node[2]!),
         UpdateExpression: 'SET #s = :s',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':s': 'SHIPPED' },

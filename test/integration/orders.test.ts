@@ -2,10 +2,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../src/domain/types.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
-import { keys } from '../../src/store/keys.js';
+import { customerItem, customerKey } from '../../src/models/customer.js';
+import { inventoryItem, inventoryKey } from '../../src/models/inventory.js';
+import { productItem } from '../../src/models/product.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, aProduct, putItems } from '../helpers/fixtures.js';
@@ -76,7 +75,7 @@ async function stockOf(productId: string): Promise<number> {
   const out = await table.dynamo.doc.send(
     new GetCommand({
       TableName: table.tableName,
-      Key: keys.inventory(productId),
+      Key: inventoryKey(productId),
       ConsistentRead: true,
     }),
   );
@@ -87,7 +86,7 @@ async function orderCountOf(customerId: string): Promise<number> {
   const out = await table.dynamo.doc.send(
     new GetCommand({
       TableName: table.tableName,
-      Key: keys.customer(customerId),
+      Key: customerKey(customerId),
       ConsistentRead: true,
     }),
   );

@@ -2,11 +2,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHED_MESSAGE } from '../../src/errors/to-graphql.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
+import { customerItem, customerPartition } from '../../src/models/customer.js';
+import { inventoryItem } from '../../src/models/inventory.js';
+import { productItem } from '../../src/models/product.js';
 import { Admission } from '../../src/store/admission.js';
-import { keys } from '../../src/store/keys.js';
 import { createTestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, aProduct, putItems } from '../helpers/fixtures.js';
@@ -84,7 +83,7 @@ describe('shedding before the work starts', () => {
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(customer.id) },
+        ExpressionAttributeValues: { ':pk': customerPartition(customer.id) },
         ConsistentRead: true,
       }),
     );

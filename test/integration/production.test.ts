@@ -2,8 +2,9 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { keys } from '../../src/store/keys.js';
+import { cartLineKey } from '../../src/models/cart-line.js';
+import { customerItem } from '../../src/models/customer.js';
+import { productKey } from '../../src/models/product.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
@@ -271,7 +272,7 @@ describe('production mode (item 2)', () => {
     await table.dynamo.doc.send(
       new PutCommand({
         TableName: table.tableName,
-        Item: { ...keys.product(productId), entity: 'Customer', name: 42, priceCents: 'free' },
+        Item: { ...productKey(productId), entity: 'Customer', name: 42, priceCents: 'free' },
       }),
     );
     const reply = await postGraphQL(prod.url, {
@@ -364,7 +365,7 @@ describe('mutation rate limit (item 4)', () => {
     const out = await table.dynamo.doc.send(
       new GetCommand({
         TableName: table.tableName,
-        Key: keys.cartLine(customerId, productId),
+        Key: cartLineKey(customerId, productId),
         ConsistentRead: true,
       }),
     );

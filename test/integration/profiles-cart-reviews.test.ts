@@ -1,11 +1,19 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CartLine, cartLineItem } from '../../src/repositories/carts.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { productItem } from '../../src/repositories/products.js';
+import {
+  type CartLine,
+  cartLineItem,
+  cartLineKey,
+  cartLinesQuery,
+} from '../../src/models/cart-line.js';
+import { customerItem, customerKey } from '../../src/models/customer.js';
+import { emailClaimKey } from '../../src/models/email-claim.js';
+import { productItem, productKey } from '../../src/models/product.js';
+import { productReviewsQuery, reviewKey } from '../../src/models/review.js';
+import { reviewerClaimKey } from '../../src/models/reviewer-claim.js';
+import type { KeyQuery, TableKey } from '../../src/models/table-schema.js';
 import type { Item } from '../../src/store/batch-get.js';
-import { keys, type TableKey } from '../../src/store/keys.js';
 import { createTestApp, expectData, type GraphQLResponse, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, aProduct, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
@@ -34,12 +42,11 @@ async function getItem(key: TableKey): Promise<Item | undefined> {
   );
   return out.Item;
 }
-async function partition(pk: string, prefix = ''): Promise<Item[]> {
+async function partition(query: KeyQuery): Promise<Item[]> {
   const out = await table.dynamo.doc.send(
     new QueryCommand({
       TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ...query.input,
       ConsistentRead: true,
     }),
   );
@@ -155,9 +162,9 @@ describe('createProfile', () => {
     // The answer comes from what was written: no read after the transaction.
     expect(calls).toEqual({ TransactWriteItems: 1 });
 
-    const profile = await getItem(keys.customer('alice'));
+    const profile = await getItem(customerKey('alice'));
     expect(profile).toMatchObject({ entity: 'Customer', id: 'alice', orderCount: 0 });
-    const claim = await getItem(keys.emailClaim('alice@example.com'));
+    const claim = await getItem(emailClaimKey('alice@example.com'));
     expect(claim).toMatchObject({ entity: 'EmailClaim', customerId: 'alice' });
     expect(claim?.PK).toBe('EMAIL#alice@example.com');
   });
@@ -194,8 +201,8 @@ describe('createProfile', () => {
       email: 'aLiCe@example.com',
       message: 'The email aLiCe@example.com is already in use',
     });
-    expect(await getItem(keys.customer('bob'))).toBeUndefined();
-    expect((await getItem(keys.emailClaim('alice@example.com')))?.customerId).toBe('alice');
+    expect(await getItem(customerKey('bob'))).toBeUndefined();
+    expect((await getItem(emailClaimKey('alice@example.com')))?.customerId).toBe('alice');
   });
 
   it('refuses a second profile with AlreadyExistsError, keeping the first and its email', async () => {
@@ -209,8 +216,8 @@ describe('createProfile', () => {
     );
     expect(data.createProfile.__typename).toBe('AlreadyExistsError');
     expect(data.createProfile.message).toMatch(/Customer alice already exists/);
-    expect((await getItem(keys.customer('alice')))?.name).toBe('Alice Liddell');
-    expect(await getItem(keys.emailClaim('alice.other@example.com'))).toBeUndefined();
+    expect((await getItem(customerKey('alice')))?.name).toBe('Alice Liddell');
+    expect(await getItem(emailClaimKey('alice.other@example.com'))).toBeUndefined();
   });
 
   it('validates name and email, naming the field, with no DynamoDB call and nothing written', async () => {
@@ -233,8 +240,8 @@ describe('createProfile', () => {
       expect(answer.field, JSON.stringify(input)).toBe(field);
       expect(total).toBe(0);
     }
-    expect(await getItem(keys.customer('val-customer'))).toBeUndefined();
-    expect(await getItem(keys.emailClaim('v@example.com'))).toBeUndefined();
+    expect(await getItem(customerKey('val-customer'))).toBeUndefined();
+    expect(await getItem(emailClaimKey('v@example.com'))).toBeUndefined();
   });
 
   it('accepts a name of exactly 100 characters and an email of exactly 254', async () => {
@@ -258,7 +265,7 @@ describe('createProfile', () => {
     expect(codes(result)).toEqual(['UNAUTHENTICATED']);
     expect(result.data ?? null).toBeNull();
     expect(total).toBe(0);
-    expect(await getItem(keys.emailClaim('anon@example.com'))).toBeUndefined();
+    expect(await getItem(emailClaimKey('anon@example.com'))).toBeUndefined();
   });
 });
 
@@ -337,7 +344,7 @@ describe('cart (access pattern 7)', () => {
     // Consistent product read, cart Query, PutItem; the product for the total was that read.
     expect(calls).toEqual({ BatchGetItem: 1, Query: 1, PutItem: 1 });
 
-    const stored = await getItem(keys.cartLine('cart-1', product.id));
+    const stored = await getItem(cartLineKey('cart-1', product.id));
     expect(stored).toMatchObject({
       entity: 'CartLine',
       customerId: 'cart-1',
@@ -353,7 +360,7 @@ describe('cart (access pattern 7)', () => {
     const product = catalog.products[3]!;
     const soon = nowSeconds() + DAY;
     await putItems(table, [line('cart-2', product.id, 3, soon)]);
-    const before = await getItem(keys.cartLine('cart-2', product.id));
+    const before = await getItem(cartLineKey('cart-2', product.id));
 
     const { result, calls } = await t.wireCalls(() =>
       t.gql<{ addToCart: CartResult }>(
@@ -372,7 +379,7 @@ describe('cart (access pattern 7)', () => {
     expect(Math.abs(expiresAt - (nowSeconds() + 7 * DAY))).toBeLessThan(60);
     expect(Date.parse(answer.cart!.expiresAt!)).toBe(expiresAt * 1000);
 
-    const after = await getItem(keys.cartLine('cart-2', product.id));
+    const after = await getItem(cartLineKey('cart-2', product.id));
     expect(after?.quantity).toBe(7);
     expect(after?.addedAt).toBe(before?.addedAt);
     expect(after?.updatedAt).not.toBe(before?.updatedAt);
@@ -399,7 +406,7 @@ describe('cart (access pattern 7)', () => {
     const tooMany = await addToCart(token, product.id, 95);
     expect(tooMany).toMatchObject({ __typename: 'ValidationError', field: 'quantity' });
     expect(tooMany.message).toMatch(/at most 99.*has 5/);
-    expect((await getItem(keys.cartLine('cart-3', product.id)))?.quantity).toBe(5);
+    expect((await getItem(cartLineKey('cart-3', product.id)))?.quantity).toBe(5);
 
     const full = await addToCart(token, product.id, 94);
     expect(full.cart!.items[0]!.quantity).toBe(99);
@@ -412,7 +419,7 @@ describe('cart (access pattern 7)', () => {
       Array.from({ length: 6 }, () => addToCart(token, product.id, 1)),
     );
     expect(answers.map((a) => a.__typename)).toEqual(Array(6).fill('AddToCartSuccess'));
-    expect((await getItem(keys.cartLine('cart-11', product.id)))?.quantity).toBe(6);
+    expect((await getItem(cartLineKey('cart-11', product.id)))?.quantity).toBe(6);
 
     await addToCart(token, product.id, 91);
     const racing = await Promise.all([
@@ -420,7 +427,7 @@ describe('cart (access pattern 7)', () => {
       addToCart(token, product.id, 2),
     ]);
     expect(racing.map((a) => a.__typename).sort()).toEqual(['AddToCartSuccess', 'ValidationError']);
-    expect((await getItem(keys.cartLine('cart-11', product.id)))?.quantity).toBe(99);
+    expect((await getItem(cartLineKey('cart-11', product.id)))?.quantity).toBe(99);
   });
 
   it('an unknown product is NotFoundError and another kind of id a ValidationError; nothing is written', async () => {
@@ -433,7 +440,7 @@ describe('cart (access pattern 7)', () => {
       );
       expect(data.addToCart).toMatchObject({ __typename: 'ValidationError', field: 'productId' });
     }
-    expect(await partition(keys.customerPartition('cart-4'), keys.cartPrefix())).toEqual([]);
+    expect(await partition(cartLinesQuery('cart-4'))).toEqual([]);
   });
 
   it('holds at most 25 products; an expired line does not count; more of a product already there is fine', async () => {
@@ -461,7 +468,7 @@ describe('cart (access pattern 7)', () => {
       field: 'productId',
     });
     expect(calls.PutItem).toBeUndefined();
-    expect(await getItem(keys.cartLine('cart-5', tools[26]!.id))).toBeUndefined();
+    expect(await getItem(cartLineKey('cart-5', tools[26]!.id))).toBeUndefined();
 
     const more = await addToCart(token, tools[0]!.id, 2);
     expect(more.__typename).toBe('AddToCartSuccess');
@@ -479,7 +486,7 @@ describe('cart (access pattern 7)', () => {
     expect(cart.items.map((i) => i.product?.id)).toEqual([productGid(kept.id)]);
     expect(cart.totalCents).toBe(kept.priceCents);
     // DynamoDB Local never deletes it: the line is still in the table, and still ignored.
-    expect(await getItem(keys.cartLine('cart-6', expired.id))).toBeDefined();
+    expect(await getItem(cartLineKey('cart-6', expired.id))).toBeDefined();
 
     const readded = await addToCart(token, expired.id, 2);
     const item = readded.cart!.items.find((i) => i.product?.id === productGid(expired.id));
@@ -541,7 +548,7 @@ describe('cart (access pattern 7)', () => {
       },
     });
     expect(calls).toEqual({ DeleteItem: 1, Query: 1, BatchGetItem: 1 });
-    expect(await getItem(keys.cartLine('cart-9', a.id))).toBeUndefined();
+    expect(await getItem(cartLineKey('cart-9', a.id))).toBeUndefined();
 
     for (const id of [a.id, '01NEVERINTHECART0000000000']) {
       const again = expectData(
@@ -675,7 +682,7 @@ describe('another customer', () => {
       { productId: productGid(catalog.products[40]!.id) },
       { token: intruder },
     );
-    expect((await getItem(keys.cartLine(victimId, catalog.products[40]!.id)))?.quantity).toBe(3);
+    expect((await getItem(cartLineKey(victimId, catalog.products[40]!.id)))?.quantity).toBe(3);
   });
 });
 
@@ -705,7 +712,7 @@ const ADD_REVIEW = /* GraphQL */ `
 describe('addReview (access pattern 15)', () => {
   const product = () => catalog.products[6]!;
   async function reviewsOf(productId: string) {
-    return partition(keys.reviewsPartition(productId), keys.reviewPrefix());
+    return partition(productReviewsQuery(productId));
   }
 
   it('writes the review and its claim and shows the new rating (operation AddReview)', async () => {
@@ -729,11 +736,11 @@ describe('addReview (access pattern 15)', () => {
     // The transaction, then one consistent read of the product.
     expect(calls).toEqual({ TransactWriteItems: 1, BatchGetItem: 1 });
 
-    const claim = await getItem(keys.reviewerClaim(product().id, 'critic-1'));
+    const claim = await getItem(reviewerClaimKey(product().id, 'critic-1'));
     expect(claim).toMatchObject({ entity: 'ReviewerClaim', customerId: 'critic-1' });
     const stored = await reviewsOf(product().id);
-    expect(stored.map((r) => r.SK)).toEqual([`REVIEW#${claim?.reviewId}`]);
-    expect(await getItem(keys.product(product().id))).toMatchObject({
+    expect(stored.map((r) => r.SK)).toEqual([reviewKey(product().id, String(claim?.reviewId)).SK]);
+    expect(await getItem(productKey(product().id))).toMatchObject({
       ratingSum: 4,
       ratingCount: 1,
     });
@@ -804,7 +811,7 @@ describe('addReview (access pattern 15)', () => {
     expect(data.addReview.__typename).toBe('AlreadyReviewedError');
     expect(data.addReview.message).toBe('You have already reviewed this product');
     expect(await reviewsOf(product().id)).toHaveLength(2);
-    expect(await getItem(keys.product(product().id))).toMatchObject({
+    expect(await getItem(productKey(product().id))).toMatchObject({
       ratingSum: 5,
       ratingCount: 2,
     });
@@ -821,9 +828,9 @@ describe('addReview (access pattern 15)', () => {
     );
     expect(data.addReview).toMatchObject({ __typename: 'NotFoundError', entity: 'Product' });
     expect(
-      await getItem(keys.reviewerClaim('01NOSUCHPRODUCT00000000000', 'critic-3')),
+      await getItem(reviewerClaimKey('01NOSUCHPRODUCT00000000000', 'critic-3')),
     ).toBeUndefined();
-    expect(await getItem(keys.product('01NOSUCHPRODUCT00000000000'))).toBeUndefined();
+    expect(await getItem(productKey('01NOSUCHPRODUCT00000000000'))).toBeUndefined();
   });
 
   it('needs a profile: NotFoundError saying so, and nothing written', async () => {
@@ -839,8 +846,8 @@ describe('addReview (access pattern 15)', () => {
     expect(data.addReview).toMatchObject({ __typename: 'NotFoundError', entity: 'Customer' });
     expect(data.addReview.message).toMatch(/profile/);
     expect(await reviewsOf(target.id)).toEqual([]);
-    expect(await getItem(keys.reviewerClaim(target.id, 'ghost-reviewer'))).toBeUndefined();
-    expect(await getItem(keys.product(target.id))).toMatchObject({ ratingCount: 0, ratingSum: 0 });
+    expect(await getItem(reviewerClaimKey(target.id, 'ghost-reviewer'))).toBeUndefined();
+    expect(await getItem(productKey(target.id))).toMatchObject({ ratingCount: 0, ratingSum: 0 });
   });
 
   it('validates rating, body and product id, naming the field, with no DynamoDB call', async () => {

@@ -5,10 +5,15 @@ import {
   loadSampleData,
   SampleDataConflictError,
 } from '../../src/dev/sample/catalog.js';
-import { toCategory } from '../../src/repositories/categories.js';
-import { toProduct } from '../../src/repositories/products.js';
+import { categoriesQuery, toCategory } from '../../src/models/category.js';
+import {
+  categoryProductsQuery,
+  featuredProductsQuery,
+  productPartition,
+  toProduct,
+} from '../../src/models/product.js';
+import { keyQuery } from '../../src/models/table-schema.js';
 import type { Item } from '../../src/store/batch-get.js';
-import { keys } from '../../src/store/keys.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 
 const PRODUCTS = 300;
@@ -55,22 +60,11 @@ describe('loadSampleData on DynamoDB Local', () => {
   });
 
   it("each category's productCount equals its products on GSI1", async () => {
-    const categories = (
-      await queryAll({
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'PK' },
-        ExpressionAttributeValues: { ':pk': keys.categoriesPartition() },
-      })
-    ).map(toCategory);
+    const categories = (await queryAll(categoriesQuery().input)).map(toCategory);
     expect(categories.length).toBeGreaterThanOrEqual(8);
     let total = 0;
     for (const category of categories) {
-      const products = await queryAll({
-        IndexName: 'GSI1',
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'GSI1PK' },
-        ExpressionAttributeValues: { ':pk': keys.categoryProductsPartition(category.slug) },
-      });
+      const products = await queryAll(categoryProductsQuery(category.slug, null, null).input);
       expect(products.every((item) => item.entity === 'Product')).toBe(true);
       expect(category.productCount, category.slug).toBe(products.length);
       total += products.length;
@@ -86,22 +80,18 @@ describe('loadSampleData on DynamoDB Local', () => {
     expect(sorted[0]?.ratingCount).toBeGreaterThan(0);
     for (const expected of sample) {
       if (!expected) continue;
-      const partition = await queryAll({
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'PK' },
-        ExpressionAttributeValues: { ':pk': keys.reviewsPartition(expected.id) },
-      });
-      const product = partition.find((item) => item.SK === 'PRODUCT');
+      const partition = await queryAll(keyQuery(undefined, productPartition(expected.id)).input);
+      const product = partition.find((item) => item.entity === 'Product');
       expect(product).toBeDefined();
       const stored = toProduct(product as Item);
-      const reviews = partition.filter((item) => String(item.SK).startsWith(keys.reviewPrefix()));
+      const reviews = partition.filter((item) => item.entity === 'Review');
       expect(stored.ratingCount).toBe(reviews.length);
       expect(stored.ratingSum).toBe(reviews.reduce((sum, r) => sum + Number(r.rating), 0));
       // One reviewer claim per review, and the inventory item beside the product.
       expect(partition.filter((item) => item.entity === 'ReviewerClaim')).toHaveLength(
         reviews.length,
       );
-      expect(partition.filter((item) => item.SK === 'INVENTORY')).toHaveLength(1);
+      expect(partition.filter((item) => item.entity === 'Inventory')).toHaveLength(1);
       // Newest first when read backwards: the ULID sort keys are in createdAt order.
       const times = reviews.map((r) => String(r.createdAt));
       expect(times).toEqual([...times].sort());
@@ -110,12 +100,7 @@ describe('loadSampleData on DynamoDB Local', () => {
 
   it('the featured GSI2 partition holds exactly the featured products', async () => {
     const { products } = generateCatalog({ products: PRODUCTS, seed: SEED });
-    const featured = await queryAll({
-      IndexName: 'GSI2',
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': 'GSI2PK' },
-      ExpressionAttributeValues: { ':pk': keys.featuredPartition() },
-    });
+    const featured = await queryAll(featuredProductsQuery().input);
     const expected = products.filter((p) => p.featured).map((p) => p.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(featured.map((item) => toProduct(item).id).sort()).toEqual(expected.sort());

@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/app/config.js';
+import { categoryProductsQuery, productKey } from '../../src/models/product.js';
+import { productReviewsQuery } from '../../src/models/review.js';
 import type { Cost } from '../../src/plugins/use-telemetry.js';
-import { keys } from '../../src/store/keys.js';
 import { RequestDb } from '../../src/store/request-db.js';
 import { createTestApp, expectData, type GraphQLResponse, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
@@ -216,7 +217,7 @@ describe('extensions.cost', () => {
       await read(db);
       return db.capacity;
     };
-    const productKeys = catalog.products.slice(0, 30).map((p) => keys.product(p.id));
+    const productKeys = catalog.products.slice(0, 30).map((p) => productKey(p.id));
     const eventual = await measure((db) => db.items.loadMany(productKeys));
     const strong = await measure((db) => db.consistentItems.loadMany(productKeys));
     expect(eventual.read).toBeGreaterThanOrEqual(30 * 0.5);
@@ -225,11 +226,7 @@ describe('extensions.cost', () => {
 
     const reviews = (consistent: boolean) => (db: RequestDb) =>
       db.query({
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: {
-          ':pk': `PRODUCT#${catalog.products[0]!.id}`,
-          ':sk': 'REVIEW#',
-        },
+        ...productReviewsQuery(catalog.products[0]!.id).input,
         ConsistentRead: consistent,
       });
     const eventualQuery = await measure(reviews(false));
@@ -241,9 +238,7 @@ describe('extensions.cost', () => {
   it('a GSI Query reports its read capacity', async () => {
     const db = new RequestDb({ doc: table.dynamo.doc, tableName: table.tableName });
     const out = await db.query({
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': 'CATEGORY#tools' },
+      ...categoryProductsQuery('tools', null, null).input,
       Limit: 20,
     });
     expect(out.Items).toHaveLength(20);

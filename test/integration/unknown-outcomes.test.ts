@@ -8,10 +8,12 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/dev/sample/random.js';
 import type { Product } from '../../src/domain/types.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
-import { keys } from '../../src/store/keys.js';
+import { cartLineKey } from '../../src/models/cart-line.js';
+import { categoryKey } from '../../src/models/category.js';
+import { customerItem, customerKey } from '../../src/models/customer.js';
+import { inventoryItem, inventoryKey } from '../../src/models/inventory.js';
+import { ORDER_TIME_MAX, ORDER_TIME_MIN, orderHistoryQuery } from '../../src/models/order.js';
+import { productItem, productKey } from '../../src/models/product.js';
 import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import {
@@ -88,8 +90,7 @@ async function ordersOf(customerId: string) {
   const out = await table.dynamo.doc.send(
     new QueryCommand({
       TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': 'ORDER#' },
+      ...orderHistoryQuery(customerId, ORDER_TIME_MIN, ORDER_TIME_MAX).input,
       ConsistentRead: true,
     }),
   );
@@ -144,8 +145,8 @@ describe('placeOrder when the database does not answer', () => {
     expect(tokens[1]).toBe(tokens[0]);
     const orders = await ordersOf(shopper.id);
     expect(orders.map((o) => orderGid(o))).toEqual([placed.order?.id]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(7);
-    expect((await stored(keys.customer(shopper.id)))?.orderCount).toBe(1);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(7);
+    expect((await stored(customerKey(shopper.id)))?.orderCount).toBe(1);
   });
 
   it('every attempt of the SDK lost: the gateway sends the transaction again and answers what DynamoDB did', async () => {
@@ -161,7 +162,7 @@ describe('placeOrder when the database does not answer', () => {
     expect(tokensOf(dynamo.attempts, 'TransactWriteItems')).toHaveLength(4);
     expect(new Set(tokensOf(dynamo.attempts, 'TransactWriteItems')).size).toBe(1);
     expect((await ordersOf(shopper.id)).length).toBe(1);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(8);
   });
 
   it('a re-send throttled after a lost response is no answer: the order is still settled as placed', async () => {
@@ -193,7 +194,7 @@ describe('placeOrder when the database does not answer', () => {
     expect(placed.__typename).toBe('PlaceOrderSuccess');
     expect(throttled).toBe(2);
     expect((await ordersOf(shopper.id)).map((o) => orderGid(o))).toEqual([placed.order?.id]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(9);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(9);
   });
 
   it('when no re-send gets an answer, the idempotency record read back says the order was placed', async () => {
@@ -220,7 +221,7 @@ describe('placeOrder when the database does not answer', () => {
     expect(tokensOf(dynamo.attempts, 'TransactWriteItems').length).toBeGreaterThan(3);
     const orders = await ordersOf(shopper.id);
     expect(orders.map((o) => orderGid(o))).toEqual([placed.order?.id]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(8);
   });
 
   it('when nothing can tell, a typed unknown outcome that asks for the same key; retrying with it returns the order once', async () => {
@@ -251,7 +252,7 @@ describe('placeOrder when the database does not answer', () => {
     expect(again.__typename).toBe('PlaceOrderSuccess');
     const orders = await ordersOf(shopper.id);
     expect(orders.map((o) => orderGid(o))).toEqual([again.order?.id]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(9);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(9);
   });
 });
 
@@ -272,7 +273,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       ),
     ).restock;
     expect(restocked).toEqual({ __typename: 'RestockSuccess', product: { stock: 15 } });
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(15);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(15);
 
     const ADD = `mutation($p: ID!, $q: Int!) { addToCart(productId: $p, quantity: $q) {
       __typename ... on AddToCartSuccess { cart { items { quantity } } } ... on Error { message } } }`;
@@ -289,7 +290,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       await t.gql<Added>(ADD, { p: gid('Product', product.id), q: 3 }, { token: shopper.token }),
     ).addToCart;
     expect(more).toEqual({ __typename: 'AddToCartSuccess', cart: { items: [{ quantity: 5 }] } });
-    expect((await stored(keys.cartLine(shopper.id, product.id)))?.quantity).toBe(5);
+    expect((await stored(cartLineKey(shopper.id, product.id)))?.quantity).toBe(5);
 
     faults.arm();
     const slug = `lost-${Date.now()}`;
@@ -301,7 +302,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       ),
     ).createCategory;
     expect(created.__typename).toBe('CreateCategorySuccess');
-    expect((await stored(keys.category(slug)))?.name).toBe('Lost and found');
+    expect((await stored(categoryKey(slug)))?.name).toBe('Lost and found');
   });
 
   it('setOrderStatus, cancelOrder, updateProduct, addReview and createProfile succeed, applied once', async () => {
@@ -325,7 +326,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
     expect(paid).toEqual({ __typename: 'SetOrderStatusSuccess', order: { status: 'PAID' } });
 
     const cancelId = await placeOne('to-cancel');
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(6);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(6);
     faults.arm();
     const cancelled = expectData(
       await t.gql<{ cancelOrder: { __typename: string; order?: { status: string } } }>(
@@ -335,7 +336,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       ),
     ).cancelOrder;
     expect(cancelled).toEqual({ __typename: 'CancelOrderSuccess', order: { status: 'CANCELLED' } });
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(8);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(8);
 
     faults.arm();
     const updated = expectData(
@@ -346,7 +347,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       ),
     ).updateProduct;
     expect(updated).toEqual({ __typename: 'UpdateProductSuccess', product: { version: 2 } });
-    expect((await stored(keys.product(product.id)))?.version).toBe(2);
+    expect((await stored(productKey(product.id)))?.version).toBe(2);
 
     faults.arm();
     const reviewed = expectData(
@@ -357,7 +358,7 @@ describe('the other writes, when their response is lost after DynamoDB applied t
       ),
     ).addReview;
     expect(reviewed.__typename).toBe('AddReviewSuccess');
-    expect((await stored(keys.product(product.id)))?.ratingCount).toBe(1);
+    expect((await stored(productKey(product.id)))?.ratingCount).toBe(1);
 
     const newcomer = `outcome-new-${Date.now()}`;
     faults.arm();
@@ -395,7 +396,7 @@ describe('TransactionConflict and throttling (which DynamoDB Local never produce
     expect(new Set(sends.map((a) => a.input.ClientRequestToken)).size).toBe(1);
     const gaps = sends.slice(1).map((a, i) => a.at - (sends[i]?.at ?? a.at));
     expect(new Set(gaps.map(Math.round)).size).toBeGreaterThan(1);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(4);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(4);
   });
 
   it('endless conflicts end at the deadline with a retryable error, and nothing is written', async () => {
@@ -410,7 +411,7 @@ describe('TransactionConflict and throttling (which DynamoDB Local never produce
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(result.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(await ordersOf(shopper.id)).toEqual([]);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(5);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(5);
   });
 
   it.each([
@@ -496,7 +497,7 @@ describe('TransactionConflict and throttling (which DynamoDB Local never produce
     const count = (kind: string) => kinds.filter((k) => k === kind).length;
     expect(count('PlaceOrderSuccess')).toBe(40);
     expect(count('OutOfStockError')).toBe(20);
-    expect((await stored(keys.inventory(product.id)))?.stock).toBe(0);
+    expect((await stored(inventoryKey(product.id)))?.stock).toBe(0);
     let orders = 0;
     for (const shopper of shoppers)
       orders += (await ordersOf((shopper as { id: string }).id)).length;

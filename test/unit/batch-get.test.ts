@@ -1,12 +1,13 @@
 import type { BatchGetCommand, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { productKey } from '../../src/models/product.js';
+import { keyId, type TableKey } from '../../src/models/table-schema.js';
 import {
   type BatchGetSender,
   batchGetItems,
   type Item,
   UnprocessedKeysError,
 } from '../../src/store/batch-get.js';
-import { keyId, keys, type TableKey } from '../../src/store/keys.js';
 
 const TABLE = 'Shop';
 
@@ -48,7 +49,7 @@ class FakeDynamo implements BatchGetSender {
 function store(count: number): Map<string, Item> {
   const items = new Map<string, Item>();
   for (let i = 0; i < count; i++) {
-    const key = keys.product(`p${i}`);
+    const key = productKey(`p${i}`);
     items.set(keyId(key), { ...key, id: `p${i}` });
   }
   return items;
@@ -59,7 +60,7 @@ const instant = { sleep: async () => {}, random: () => 0.5 };
 describe('batchGetItems', () => {
   it('answers every key in request order, matched by key whatever order DynamoDB used', async () => {
     const fake = new FakeDynamo(store(10));
-    const asked = [3, 1, 4, 1, 5, 9, 2, 6].map((i) => keys.product(`p${i}`));
+    const asked = [3, 1, 4, 1, 5, 9, 2, 6].map((i) => productKey(`p${i}`));
     const result = await batchGetItems(fake, asked, { tableName: TABLE, ...instant });
     expect(result.map((item) => (item as Item).id)).toEqual([
       'p3',
@@ -77,7 +78,7 @@ describe('batchGetItems', () => {
     const fake = new FakeDynamo(store(3));
     const result = await batchGetItems(
       fake,
-      [keys.product('p0'), keys.product('nope'), keys.product('p0')],
+      [productKey('p0'), productKey('nope'), productKey('p0')],
       { tableName: TABLE, ...instant },
     );
     expect(result).toEqual([
@@ -90,7 +91,7 @@ describe('batchGetItems', () => {
 
   it('sends at most 100 keys a call', async () => {
     const fake = new FakeDynamo(store(250));
-    const asked = Array.from({ length: 250 }, (_, i) => keys.product(`p${i}`));
+    const asked = Array.from({ length: 250 }, (_, i) => productKey(`p${i}`));
     const result = await batchGetItems(fake, asked, { tableName: TABLE, ...instant });
     expect(fake.calls.map((c) => c.length)).toEqual([100, 100, 50]);
     expect(result.every((item) => item !== null && !(item instanceof Error))).toBe(true);
@@ -103,7 +104,7 @@ describe('batchGetItems', () => {
       store(20),
       (key, attempt) => Number(key.PK.slice(9)) % 2 === 1 && attempt <= 2,
     );
-    const asked = Array.from({ length: 20 }, (_, i) => keys.product(`p${i}`));
+    const asked = Array.from({ length: 20 }, (_, i) => productKey(`p${i}`));
     const result = await batchGetItems(fake, asked, {
       tableName: TABLE,
       random: () => 1,
@@ -119,8 +120,8 @@ describe('batchGetItems', () => {
 
   it('past the time budget, only the keys still unprocessed fail, with a clear error', async () => {
     let clock = 0;
-    const fake = new FakeDynamo(store(4), (key) => key.PK === 'PRODUCT#p2');
-    const asked = [0, 1, 2, 3].map((i) => keys.product(`p${i}`));
+    const fake = new FakeDynamo(store(4), (key) => key.PK === productKey('p2').PK);
+    const asked = [0, 1, 2, 3].map((i) => productKey(`p${i}`));
     const result = await batchGetItems(fake, asked, {
       tableName: TABLE,
       budgetMs: 100,

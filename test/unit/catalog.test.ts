@@ -6,12 +6,12 @@ import {
   MAX_REVIEWS_PER_PRODUCT,
   SAMPLE_EPOCH_MS,
 } from '../../src/dev/sample/catalog.js';
-import { toCategory } from '../../src/repositories/categories.js';
-import { toCustomer } from '../../src/repositories/customers.js';
-import { toInventory } from '../../src/repositories/inventory.js';
-import { toProduct } from '../../src/repositories/products.js';
-import { toReview } from '../../src/repositories/reviews.js';
-import { keyId } from '../../src/store/keys.js';
+import { toCategory } from '../../src/models/category.js';
+import { toCustomer } from '../../src/models/customer.js';
+import { toInventory } from '../../src/models/inventory.js';
+import { toProduct } from '../../src/models/product.js';
+import { toReview } from '../../src/models/review.js';
+import { keyId } from '../../src/models/table-schema.js';
 
 const catalog = generateCatalog({ products: 400, seed: 7 });
 const byEntity = (entity: string) => catalog.items.filter((item) => item.entity === entity);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cloudFormationTemplate } from '../../src/dev/cloudformation.js';
-import { TABLE_KEYS, tableDefinition } from '../../src/store/table.js';
+import { TABLE_SCHEMA } from '../../src/models/table-schema.js';
+import { tableDefinition } from '../../src/store/table.js';
 
 const template = cloudFormationTemplate('ShopTest');
 const table = template.Resources.Table;
@@ -30,7 +31,7 @@ describe('cloudFormationTemplate', () => {
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
     expect(table.Properties.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual(
-      Object.keys(TABLE_KEYS.indexes),
+      Object.keys(TABLE_SCHEMA.indexes),
     );
   });
 
@@ -62,10 +63,10 @@ describe('cloudFormationTemplate', () => {
 
   it('expires items on expiresAt and has point-in-time recovery on', () => {
     expect(table.Properties.TimeToLiveSpecification).toEqual({
-      AttributeName: TABLE_KEYS.ttlAttribute,
+      AttributeName: TABLE_SCHEMA.ttlAttribute,
       Enabled: true,
     });
-    expect(TABLE_KEYS.ttlAttribute).toBe('expiresAt');
+    expect(TABLE_SCHEMA.ttlAttribute).toBe('expiresAt');
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
       PointInTimeRecoveryEnabled: true,
     });

@@ -1,7 +1,9 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors/domain.js';
-import { productItem } from '../../src/repositories/products.js';
+import { customerPartition } from '../../src/models/customer.js';
+import { productItem } from '../../src/models/product.js';
+import { TABLE_SCHEMA } from '../../src/models/table-schema.js';
 import {
   assertItemFits,
   attributeSizes,
@@ -14,7 +16,7 @@ import {
 
 describe('item size, as DynamoDB counts it', () => {
   it('strings: UTF-8 bytes of name and value', () => {
-    expect(itemSize({ PK: 'CUSTOMER#1' })).toBe(2 + 10);
+    expect(itemSize({ PK: customerPartition('1') })).toBe(2 + 10);
     // é is 2 bytes, 😀 is 4, and the name counts in bytes too.
     expect(itemSize({ né: 'é😀' })).toBe(3 + 6);
     expect(itemSize({ empty: '' })).toBe(5);
@@ -76,7 +78,7 @@ describe('item size, as DynamoDB counts it', () => {
       return sum + name.length + (typeof value === 'boolean' ? 1 : (numeric[name] ?? bytes));
     }, 0);
     expect(itemSize(item)).toBe(expected);
-    expect(attributeSizes(item)[0]?.[0]).toBe('GSI1SK');
+    expect(attributeSizes(item)[0]?.[0]).toBe(TABLE_SCHEMA.indexes.GSI1.sortKey);
   });
 });
 

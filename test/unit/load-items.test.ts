@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { describe, expect, it } from 'vitest';
+import { customerKey } from '../../src/models/customer.js';
+import { keyId, type TableKey } from '../../src/models/table-schema.js';
 import { loadItem, loadItems } from '../../src/repositories/items.js';
 import type { Item } from '../../src/store/batch-get.js';
-import { keyId, type TableKey } from '../../src/store/keys.js';
 import type { ItemLoader } from '../../src/store/request-db.js';
 
 /** A loader over a fixed table that records every batch it is asked for. */
@@ -18,10 +19,10 @@ function loaderOver(table: Record<string, Item | Error>) {
   return { loader, batches };
 }
 
-const alice = { PK: 'CUSTOMER#a', SK: 'PROFILE' };
-const bob = { PK: 'CUSTOMER#b', SK: 'PROFILE' };
-const throttled = { PK: 'CUSTOMER#t', SK: 'PROFILE' };
-const tooLong = { PK: `CUSTOMER#${'x'.repeat(2_048)}`, SK: 'PROFILE' };
+const alice = customerKey('a');
+const bob = customerKey('b');
+const throttled = customerKey('t');
+const tooLong = customerKey('x'.repeat(2_048));
 
 describe('loadItem: one key through the request loader', () => {
   const table = {
@@ -35,14 +36,12 @@ describe('loadItem: one key through the request loader', () => {
     const [one, many, missing] = await Promise.all([
       loadItem(loader, alice),
       loadItems(loader, [bob, alice]),
-      loadItem(loader, { PK: 'CUSTOMER#nobody', SK: 'PROFILE' }),
+      loadItem(loader, customerKey('nobody')),
     ]);
     expect(one).toMatchObject({ name: 'Alice' });
     expect(many.map((item) => (item as Item).name)).toEqual(['Bob', 'Alice']);
     expect(missing).toBeNull();
-    expect(batches).toEqual([
-      [keyId(alice), keyId(bob), keyId({ PK: 'CUSTOMER#nobody', SK: 'PROFILE' })],
-    ]);
+    expect(batches).toEqual([[keyId(alice), keyId(bob), keyId(customerKey('nobody'))]]);
   });
 
   it('answers null for a key DynamoDB would refuse, without asking for it', async () => {

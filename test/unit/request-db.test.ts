@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { customerKey } from '../../src/models/customer.js';
 import { RequestDb } from '../../src/store/request-db.js';
 
 /** A document client that answers from a script, and counts what was sent. */
@@ -72,7 +73,7 @@ describe('RequestDb: once DynamoDB is unreachable, the rest of the request fails
     const db = new RequestDb({ doc, tableName: 'Shop' });
     const query = db.send(get());
     // Queued while the call is in flight: it waits for the request to be idle.
-    const item = db.items.load({ PK: 'CUSTOMER#c1', SK: 'CUSTOMER' });
+    const item = db.items.load(customerKey('c1'));
     await expect(query).rejects.toBe(timeout);
     await expect(item).rejects.toBe(timeout);
     expect(sent).toEqual(['GetCommand']);

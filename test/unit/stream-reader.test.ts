@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
 import { eventsFromRecord } from '../../src/events/events.js';
 import { StreamReader } from '../../src/events/stream-reader.js';
+import { inventoryKey } from '../../src/models/inventory.js';
 
 const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true });
 
@@ -14,8 +15,7 @@ describe('eventsFromRecord', () => {
       entity: 'Inventory',
       productId: 'p1',
       stock: 3,
-      PK: 'PRODUCT#p1',
-      SK: 'INVENTORY',
+      ...inventoryKey('p1'),
     };
     const [event] = eventsFromRecord({
       eventName: 'MODIFY',

@@ -5,6 +5,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../../src/errors/client.js';
+import { productPartition } from '../../src/models/product.js';
 import { RequestDb } from '../../src/store/request-db.js';
 import {
   parseCancellation,
@@ -53,12 +54,15 @@ describe('parseCancellation', () => {
     const parsed = parseCancellation(
       cancelled([
         { Code: 'None' },
-        { Code: 'ConditionalCheckFailed', Item: { stock: { N: '3' }, PK: { S: 'PRODUCT#1' } } },
+        {
+          Code: 'ConditionalCheckFailed',
+          Item: { stock: { N: '3' }, PK: { S: productPartition('1') } },
+        },
       ]),
     );
     expect(parsed.reasons).toEqual([
       { code: 'None' },
-      { code: 'ConditionalCheckFailed', item: { stock: 3, PK: 'PRODUCT#1' } },
+      { code: 'ConditionalCheckFailed', item: { stock: 3, PK: productPartition('1') } },
     ]);
     expect(parsed.firstConditionFailure()).toBe(1);
     expect(parsed.conflicted()).toBe(false);

@@ -1,14 +1,15 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { Category, Customer, Inventory, Product, Review } from '../../domain/types.js';
-import { categoryItem } from '../../repositories/categories.js';
-import { customerItem, emailClaimItem } from '../../repositories/customers.js';
-import { inventoryItem } from '../../repositories/inventory.js';
-import { productItem } from '../../repositories/products.js';
-import { reviewerClaimItem, reviewItem } from '../../repositories/reviews.js';
+import { categoriesQuery, categoryItem } from '../../models/category.js';
+import { customerItem } from '../../models/customer.js';
+import { emailClaimItem } from '../../models/email-claim.js';
+import { inventoryItem } from '../../models/inventory.js';
+import { productItem } from '../../models/product.js';
+import { reviewItem } from '../../models/review.js';
+import { reviewerClaimItem } from '../../models/reviewer-claim.js';
 import type { Item } from '../../store/batch-get.js';
 import { type BatchWriteOptions, batchWriteItems } from '../../store/batch-write.js';
-import { keys } from '../../store/keys.js';
 import { createRandom, mulberry32, type Random } from './random.js';
 import {
   CATEGORY_SPECS,
@@ -46,7 +47,7 @@ export interface CatalogOptions {
 }
 
 export interface SampleCatalog {
-  /** Every item to put, keys and index keys included, built by the repositories' item builders. */
+  /** Every item to put, keys and index keys included, built by the models' item codecs. */
   items: Item[];
   categories: Category[];
   products: Product[];
@@ -237,9 +238,7 @@ export async function loadSampleData(
   const existing = await doc.send(
     new QueryCommand({
       TableName: tableName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': 'PK' },
-      ExpressionAttributeValues: { ':pk': keys.categoriesPartition() },
+      ...categoriesQuery().input,
       Limit: 1,
       ProjectionExpression: '#pk',
     }),

@@ -1,7 +1,7 @@
 import { cartQuantity, globalId, LIMITS } from '../../domain/validation.js';
 import { NotFoundError, ValidationError } from '../../errors/domain.js';
-import type { CartLine } from '../../repositories/carts.js';
-import { ttlToIso } from '../../store/keys.js';
+import type { CartLine } from '../../models/cart-line.js';
+import { ttlToIso } from '../../models/table-schema.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';

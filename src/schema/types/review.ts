@@ -2,9 +2,6 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Product, Review } from '../../domain/types.js';
 import { globalId, LIMITS, rating, reviewBody } from '../../domain/validation.js';
 import { AlreadyReviewedError, NotFoundError, ValidationError } from '../../errors/domain.js';
-import { loadItems } from '../../repositories/items.js';
-import { toReview } from '../../repositories/reviews.js';
-import { keys } from '../../store/keys.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode } from './customer.js';
@@ -20,16 +17,13 @@ export const ReviewNode = builder.loadableNodeRef<
   Review
 >('Review', {
   id: { resolve: (review) => `${review.productId}:${review.id}` },
-  load: async (ids, context) => {
-    const items = await loadItems(
-      context.db.items,
+  load: (ids, context) =>
+    context.repos.reviews.getMany(
       ids.map((id) => {
         const [productId = '', reviewId = ''] = id.split(':');
-        return keys.review(productId, reviewId);
+        return { productId, reviewId };
       }),
-    );
-    return items.map((item) => (item instanceof Error || item === null ? item : toReview(item)));
-  },
+    ),
 });
 
 ReviewNode.implement({

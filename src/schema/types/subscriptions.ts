@@ -2,8 +2,7 @@ import { canAccessCustomer } from '../../auth/viewer.js';
 import { parseOrderNodeId } from '../../domain/orders.js';
 import { ClientError } from '../../errors/client.js';
 import { untilAborted } from '../../events/until-aborted.js';
-import { toOrder } from '../../repositories/orders.js';
-import { keys } from '../../store/keys.js';
+import { toOrder } from '../../models/order.js';
 import { builder } from '../builder.js';
 import { OrderNode } from './order.js';
 import { ProductNode } from './product.js';
@@ -25,7 +24,7 @@ builder.subscriptionFields((t) => ({
       // Each event is a new answer: forget what earlier events loaded (and an earlier failure to
       // reach DynamoDB, during an outage), keep the stream's image.
       context.db.startAnswer();
-      context.db.items.prime(keys.inventory(event.productId), event.item);
+      context.repos.inventory.primeFromStream(event.productId, event.item);
       return event.productId;
     },
   }),
