@@ -45,8 +45,9 @@ import {
   runCrowd,
 } from '../src/dev/load/crowd.js';
 import { percentile } from '../src/dev/load/soak.js';
+import { inventoryKey } from '../src/models/inventory.js';
+import { customerOrdersQuery } from '../src/models/order.js';
 import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
-import { keys } from '../src/store/keys.js';
 import { ensureTable } from '../src/store/table.js';
 import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
 import type {
@@ -603,7 +604,7 @@ async function placeOrders(
         const output = await doc.send(
           new GetCommand({
             TableName: TABLE,
-            Key: keys.inventory(product.id),
+            Key: inventoryKey(product.id),
             ConsistentRead: true,
           }),
         );
@@ -627,11 +628,7 @@ async function placeOrders(
       const output = await doc.send(
         new QueryCommand({
           TableName: TABLE,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.customerPartition(buyer),
-            ':prefix': keys.orderPrefix(),
-          },
+          ...customerOrdersQuery(buyer).input,
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),

@@ -2,7 +2,7 @@ import { ORDER_LIMITS } from '../domain/orders.js';
 import type { Item } from '../store/batch-get.js';
 import { customerPartition } from './customer.js';
 import { read } from './read.js';
-import { type TableKey, ttlFromNow } from './table-schema.js';
+import { type KeyQuery, keyQuery, type TableKey, ttlFromNow } from './table-schema.js';
 
 /**
  * Idempotency record: `CUSTOMER#<cid>` / `IDEMPOTENCY#<key>`, the request hash and the order it
@@ -16,8 +16,15 @@ export interface IdempotencyRecord {
   expiresAt: number;
 }
 
+const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
+
 export function idempotencyRecordKey(customerId: string, idempotencyKey: string): TableKey {
-  return { PK: customerPartition(customerId), SK: `IDEMPOTENCY#${idempotencyKey}` };
+  return { PK: customerPartition(customerId), SK: `${IDEMPOTENCY_PREFIX}${idempotencyKey}` };
+}
+
+/** Every idempotency record of a customer (audits of a load run). */
+export function idempotencyRecordsQuery(customerId: string): KeyQuery {
+  return keyQuery(undefined, customerPartition(customerId), { beginsWith: IDEMPOTENCY_PREFIX });
 }
 
 export function idempotencyRecordItem(record: {

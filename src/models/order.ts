@@ -41,6 +41,11 @@ export function orderHistoryQuery(customerId: string, fromMs: number, toMs: numb
   return keyQuery(undefined, customerPartition(customerId), { between: [lo, hi] });
 }
 
+/** Every order of a customer (audits and the benchmark; the API pages by date). */
+export function customerOrdersQuery(customerId: string): KeyQuery {
+  return keyQuery(undefined, customerPartition(customerId), { beginsWith: ORDER_PREFIX });
+}
+
 function orderStatusPartition(status: string, shard: number): string {
   return `ORDERSTATUS#${status}#${shard}`;
 }

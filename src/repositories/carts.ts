@@ -29,7 +29,6 @@ import {
 } from '../store/write-token.js';
 
 // Kept for scripts and test helpers that import these from here (src/models owns them).
-export { CART_LINE_TTL_SECONDS, type CartLine, cartLineItem } from '../models/cart-line.js';
 
 /** An order takes at most 25 lines, so a cart holds at most 25 distinct products. */
 export const MAX_CART_LINES = LIMITS.cartLines;

@@ -16,7 +16,6 @@ import { isOwnWrite, newWriteToken, tokenPut } from '../store/write-token.js';
 import { getMany, type RepositoryLimits } from './items.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { categoryItem } from '../models/category.js';
 
 export interface CreateCategoryInput {
   slug: string;

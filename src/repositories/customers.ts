@@ -8,7 +8,6 @@ import { TransactionCancelled, transactWrite } from '../store/transact.js';
 import { getMany, loadItem, type RepositoryLimits } from './items.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { customerItem } from '../models/customer.js';
 
 export class CustomerRepository {
   constructor(

@@ -16,7 +16,6 @@ import {
 import { loadItem } from './items.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { inventoryItem } from '../models/inventory.js';
 
 /** The inventory half of createProduct's transaction: a new INVENTORY item, never an overwrite. */
 export function newInventoryPut(tableName: string, inventory: Inventory): TransactItem {

@@ -30,7 +30,6 @@ import { OrderPlacement, type PlaceOrderRequest } from './order-placement.js';
 import { OrderStatusChanges } from './order-status-changes.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { orderItem } from '../models/order.js';
 export type { PlaceOrderRequest } from './order-placement.js';
 
 /** The cursor of ordersByStatus: one position per shard; null when a shard is exhausted. */

@@ -29,7 +29,6 @@ import { newInventoryPut } from './inventory.js';
 import { getMany, type RepositoryLimits } from './items.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { productItem } from '../models/product.js';
 
 /**
  * The fields of a new product. The schema's rules (src/domain/validation.ts) have checked them;

@@ -13,7 +13,6 @@ import { TransactionCancelled, transactWrite } from '../store/transact.js';
 import { getMany, type RepositoryLimits } from './items.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
-export { reviewItem } from '../models/review.js';
 
 /** ULIDs sort by time: newest-first reads the partition backwards. */
 const newReviewId = monotonicFactory();

@@ -1,13 +1,13 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Category, Customer, Product, Review } from '../../src/domain/types.js';
-import { categoryItem } from '../../src/repositories/categories.js';
-import { customerItem } from '../../src/repositories/customers.js';
-import { inventoryItem } from '../../src/repositories/inventory.js';
-import { productItem } from '../../src/repositories/products.js';
-import { reviewItem } from '../../src/repositories/reviews.js';
+import { categoryItem } from '../../src/models/category.js';
+import { customerItem } from '../../src/models/customer.js';
+import { inventoryItem } from '../../src/models/inventory.js';
+import { productItem } from '../../src/models/product.js';
+import { reviewItem } from '../../src/models/review.js';
+import { reviewerClaimKey } from '../../src/models/reviewer-claim.js';
 import type { Item } from '../../src/store/batch-get.js';
-import { keys } from '../../src/store/keys.js';
 import type { TestTable } from './dynamo.js';
 
 const ulid = monotonicFactory();
@@ -119,7 +119,7 @@ export async function loadCatalog(table: TestTable): Promise<Catalog> {
     ...customers.map(customerItem),
     ...reviews.map(reviewItem),
     ...reviews.map((r) => ({
-      ...keys.reviewerClaim(r.productId, r.customerId),
+      ...reviewerClaimKey(r.productId, r.customerId),
       entity: 'ReviewerClaim',
       productId: r.productId,
       customerId: r.customerId,

@@ -12,16 +12,19 @@
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { monotonicFactory } from 'ulid';
 import { signDevToken } from '../../auth/tokens.js';
 import { SHED_MESSAGE } from '../../errors/to-graphql.js';
-import { customerItem } from '../../repositories/customers.js';
-import { inventoryItem } from '../../repositories/inventory.js';
-import { productItem } from '../../repositories/products.js';
-import { keys } from '../../store/keys.js';
+import { customerItem } from '../../models/customer.js';
+import { idempotencyRecordsQuery } from '../../models/idempotency.js';
+import { inventoryItem, inventoryKey } from '../../models/inventory.js';
+import { customerOrdersQuery } from '../../models/order.js';
+import { productItem } from '../../models/product.js';
+import type { KeyQuery } from '../../models/table-schema.js';
 import { mulberry32 } from '../sample/random.js';
 import { gql } from './soak.js';
 
@@ -224,8 +227,7 @@ export interface CrowdAudit {
 async function queryAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  pk: string,
-  prefix: string,
+  query: KeyQuery,
 ): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let start: Record<string, unknown> | undefined;
@@ -233,8 +235,7 @@ async function queryAll(
     const out = await doc.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ...query.input,
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -265,11 +266,10 @@ export async function auditCrowd(
   const unitsByProduct = new Map<string, number>();
   const orderIds = new Set<string>();
   for (const customer of shop.customers) {
-    const pk = keys.customerPartition(customer.id);
-    for (const record of await queryAll(doc, tableName, pk, 'IDEMPOTENCY#')) {
+    for (const record of await queryAll(doc, tableName, idempotencyRecordsQuery(customer.id))) {
       orderIdByKey.set(String(record.idempotencyKey), String(record.orderId));
     }
-    for (const order of await queryAll(doc, tableName, pk, keys.orderPrefix())) {
+    for (const order of await queryAll(doc, tableName, customerOrdersQuery(customer.id))) {
       orderIds.add(String(order.id));
       for (const line of order.lines as Array<{ productId: string; quantity: number }>) {
         unitsByProduct.set(
@@ -295,17 +295,9 @@ export async function auditCrowd(
   let unitsTaken = 0;
   for (const productId of shop.productIds) {
     const out = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND SK = :sk',
-        ExpressionAttributeValues: {
-          ':pk': keys.inventory(productId).PK,
-          ':sk': keys.inventory(productId).SK,
-        },
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: tableName, Key: inventoryKey(productId), ConsistentRead: true }),
     );
-    const final = out.Items?.[0]?.stock as number | undefined;
+    const final = out.Item?.stock as number | undefined;
     const initial = shop.initialStock.get(productId) ?? 0;
     const units = unitsByProduct.get(productId) ?? 0;
     unitsTaken += units;
