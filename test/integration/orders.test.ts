@@ -15,7 +15,10 @@ let admin: string;
 
 beforeAll(async () => {
   table = await createTestTable('orders');
-  t = createTestApp(table);
+  // This file's point is correctness under contention, on a machine that may be busy with other
+  // suites: 200 conflicting orders must not be cut short by the request deadline, whose shedding
+  // crowd.test.ts and overload.test.ts cover.
+  t = createTestApp(table, { REQUEST_DEADLINE_MS: '60000' });
   admin = await t.token('admin-1', true);
 });
 afterAll(() => table.drop());
