@@ -14,10 +14,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# dist/: everything, scripts included (compose's `seed` service runs dist/scripts/seed.js here).
-# dist-production/: only what the entry points import (tsconfig.production.json), so nothing
-# of src/dev can be in the runtime image, not even by mistake.
-RUN npm run build && npm run build:production
+# Only what the entry points import (tsconfig.production.json), into dist-production/: nothing of
+# src/dev can be in the runtime image, not even by mistake. Compose's `seed` service runs the
+# seed script from the sources here, with tsx.
+RUN npm run build:production
 
 # --- runtime: production dependencies, compiled code, the schema ------------------------------
 FROM node:22-bookworm-slim AS runtime

@@ -276,7 +276,7 @@ beforeAll(async () => {
   // development tools that the runtime stage leaves out.
   const build = stages.find((s) => s.name === 'build');
   if (!build) throw new Error('the Dockerfile has no build stage');
-  const seedCommand = ['node', 'dist/scripts/seed.js', '--if-empty'];
+  const seedCommand = ['node', '--import', 'tsx', 'scripts/seed.ts', '--if-empty'];
   expect(readFileSync(join(process.cwd(), 'docker-compose.yml'), 'utf8')).toContain(
     `command: ${JSON.stringify(seedCommand).replaceAll(',', ', ')}`,
   );
