@@ -14,6 +14,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One DynamoDB Local serves every file; files isolate themselves with their own tables.
     fileParallelism: true,
-    maxWorkers: 2,
+    // More files than cores: most suites wait on server processes, timers and DynamoDB Local
+    // rather than on this process's CPU.
+    maxWorkers: 3,
   },
 });
