@@ -2,7 +2,7 @@
  * The "direct SDK" baseline of the benchmark: a tiny HTTP server that, for each request, makes
  * the same DynamoDB calls the gateway makes for that operation (replayed from what the gateway
  * sent: same commands, same keys, the same order and overlap) with the same DocumentClient
- * settings (src/dynamo/client.ts), and answers the items as JSON. No GraphQL: the difference
+ * settings (src/store/client.ts), and answers the items as JSON. No GraphQL: the difference
  * between the two is the gateway's own cost.
  *
  * Run by scripts/bench.ts as its own process: BENCH_PLANS (a JSON file of plans per scenario),

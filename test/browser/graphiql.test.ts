@@ -10,7 +10,7 @@ import { type StartedServer, startServer, stopServer } from '../helpers/server.j
  * GraphiQL in a real browser, against a server started the README's way (`npm start`: embedded
  * DynamoDB Local, sample data): the contract's CategoryPage typed into the query editor, its
  * variables into the Variables tab, the run button clicked, and the products read back from the
- * result pane. Offline: the page must not need a CDN (see renderGraphiQL in src/app.ts), and
+ * result pane. Offline: the page must not need a CDN (see src/app/graphiql.ts), and
  * the browser is the system's Chromium, never a downloaded one.
  */
 const CHROMIUM = '/usr/bin/chromium';

@@ -37,7 +37,7 @@ export interface HttpTestServer {
 }
 
 /**
- * The real app (createApp, as src/server.ts builds it) on a test table, served by `node:http`
+ * The real app (createApp, as src/app/run-gateway.ts builds it) on a test table, served by `node:http`
  * on 127.0.0.1 and a free port, with its log captured. `env` overrides the test configuration
  * (NODE_ENV=production, limits, CORS_ORIGINS, ...).
  */

@@ -7,7 +7,8 @@
  * with Retry-After shed before anything was written. The audit reads every idempotency record
  * and order of the crowd's customers strongly consistent, straight from the table, and checks
  * that the orders answered as placed are exactly the orders that exist, and that the stock
- * taken is exactly what those orders hold.
+ * taken is exactly what those orders hold. Over 300 lines: the crowd and its audit are one
+ * experiment. Development only.
  */
 import {
   BatchWriteCommand,

@@ -3,7 +3,8 @@
  * moderate concurrency against a gateway, then the invariants (stock adds up, no negative stock,
  * each customer's orderCount equals its orders). Records errors by code, p50/p99 latency and the
  * server's RSS over time. scripts/soak.ts runs it from the command line; the integration tests
- * (faults, shutdown, soak, crowd) use its traffic helpers.
+ * (faults, shutdown, soak, crowd) use its traffic helpers. Over 300 lines: the traffic, the
+ * invariants and the report are one run, read together. Development only.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

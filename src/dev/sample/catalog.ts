@@ -1,3 +1,5 @@
+// Over 300 lines: the sample catalog is one generator (categories, products, stock, customers
+// and reviews drawn from one seeded PRNG, so the same seed gives the same shop). Development only.
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { Category, Customer, Inventory, Product, Review } from '../../domain/types.js';
