@@ -26,3 +26,16 @@ export class ForbiddenError extends ClientError {
     super(message, 'FORBIDDEN');
   }
 }
+
+/** A cursor that is malformed, altered, or from another field, arguments or viewer. */
+export class CursorError extends ClientError {
+  override name = 'CursorError';
+  constructor(message = 'Invalid cursor: use a cursor returned by this same field and arguments') {
+    super(message, 'BAD_CURSOR');
+  }
+}
+
+/** A page size (`first`) outside its bounds. */
+export class PageSizeError extends ClientError {
+  override name = 'PageSizeError';
+}

@@ -18,6 +18,8 @@ export type ErrorCode =
  * - DomainError (src/errors/domain.ts): a user's failure, returned as data in a result union;
  * - the store's (src/errors/store.ts): DynamoDB did not take or did not answer a call.
  * src/errors/to-graphql.ts is the one mapping of them to GraphQL errors and HTTP statuses.
+ * The store's unexpected failures (src/errors/store.ts: a corrupt item, a refused Scan,
+ * throttling past every retry) are deliberately not ShopErrors: they are masked for the client.
  */
 export abstract class ShopError extends Error {
   abstract readonly code: ErrorCode;

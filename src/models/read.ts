@@ -1,9 +1,5 @@
+import { CorruptItemError } from '../errors/store.js';
 import type { Item } from '../store/batch-get.js';
-
-/** Thrown when a stored item does not have the shape its entity promises. */
-export class CorruptItemError extends Error {
-  override name = 'CorruptItemError';
-}
 
 function fail(item: Item, field: string): never {
   throw new CorruptItemError(

@@ -10,7 +10,7 @@ import {
 import type { Product } from '../domain/types.js';
 import { ClientError } from '../errors/client.js';
 import { NotFoundError, OutOfStockError } from '../errors/domain.js';
-import { WriteOutcomeUnknownError } from '../errors/store.js';
+import { TokenReusedError, WriteOutcomeUnknownError } from '../errors/store.js';
 import { cartLineKey } from '../models/cart-line.js';
 import { customerKey } from '../models/customer.js';
 import { idempotencyRecordItem, toIdempotencyRecord } from '../models/idempotency.js';
@@ -21,7 +21,6 @@ import { nowSeconds } from '../models/table-schema.js';
 import { assertItemFits } from '../store/item-size.js';
 import type { RequestDb } from '../store/request-db.js';
 import {
-  TokenReusedError,
   type TransactItem,
   TransactionCancelled,
   transactWrite,

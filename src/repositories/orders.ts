@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrderStatus } from '../domain/order-status.js';
 import type { Order } from '../domain/orders.js';
-import { ClientError } from '../errors/client.js';
+import { ClientError, CursorError } from '../errors/client.js';
 import {
   ORDER_TIME_MAX,
   ORDER_TIME_MIN,
@@ -12,7 +12,7 @@ import {
   toOrder,
 } from '../models/order.js';
 import type { Item } from '../store/batch-get.js';
-import { type CursorCodec, CursorError } from '../store/cursor.js';
+import type { CursorCodec } from '../store/cursor.js';
 import {
   type Page,
   type PageArgs,

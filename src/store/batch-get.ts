@@ -1,5 +1,6 @@
 import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { UnprocessedKeysError } from '../errors/store.js';
 import { keyId, type TableKey } from '../models/table-schema.js';
 
 export type Item = Record<string, unknown>;
@@ -27,16 +28,6 @@ export interface BatchGetOptions extends BackoffOptions {
 
 /** BatchGetItem's documented maximum of keys per call. */
 export const BATCH_GET_LIMIT = 100;
-
-export class UnprocessedKeysError extends Error {
-  override name = 'UnprocessedKeysError';
-  constructor(
-    readonly key: TableKey,
-    attempts: number,
-  ) {
-    super(`DynamoDB left ${key.PK}/${key.SK} unprocessed after ${attempts} attempts (throttled)`);
-  }
-}
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,6 @@
 import type { BatchWriteCommandInput, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { UnprocessedItemsError } from '../errors/store.js';
 import { keyId, type TableKey } from '../models/table-schema.js';
 import type { BackoffOptions, Item } from './batch-get.js';
 
@@ -25,20 +26,6 @@ export interface BatchWriteResult {
 
 /** BatchWriteItem's documented maximum of requests per call. */
 export const BATCH_WRITE_LIMIT = 25;
-
-export class UnprocessedItemsError extends Error {
-  override name = 'UnprocessedItemsError';
-  constructor(
-    readonly remaining: number,
-    readonly written: number,
-    budgetMs: number,
-  ) {
-    super(
-      `BatchWriteItem: ${remaining} item(s) left unwritten (${written} written): DynamoDB kept ` +
-        `returning them as UnprocessedItems (throttled) for more than the ${budgetMs} ms retry budget`,
-    );
-  }
-}
 
 /** Bulk loads can meet sustained throttling on a fresh on-demand table: a generous budget. */
 const DEFAULT_BUDGET_MS = 60_000;

@@ -6,7 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { markUnknownOutcomes } from './outcome.js';
 import { refuseScan } from './scan-guard.js';
 
-export { ScanRefusedError } from './scan-guard.js';
+export { ScanRefusedError } from '../errors/store.js';
 
 export interface DynamoOptions {
   endpoint?: string | undefined;

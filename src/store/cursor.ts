@@ -1,14 +1,6 @@
 import { createHmac, type Hmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import { ClientError } from '../errors/client.js';
-
-/** A cursor that is malformed, altered, or from another field, arguments or viewer. */
-export class CursorError extends ClientError {
-  override name = 'CursorError';
-  constructor(message = 'Invalid cursor: use a cursor returned by this same field and arguments') {
-    super(message, 'BAD_CURSOR');
-  }
-}
+import { CursorError } from '../errors/client.js';
 
 const VERSION = 'v1';
 const MAX_CURSOR_LENGTH = 4_096;

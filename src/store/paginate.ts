@@ -1,9 +1,9 @@
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ClientError } from '../errors/client.js';
+import { CursorError, PageSizeError } from '../errors/client.js';
 import { KEY_ATTRIBUTES, type KeyQuery } from '../models/table-schema.js';
 import type { Item } from './batch-get.js';
-import { type CursorCodec, CursorError } from './cursor.js';
+import type { CursorCodec } from './cursor.js';
 import type { RequestDb } from './request-db.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -19,10 +19,6 @@ export const startKeySchema = z.record(
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
-}
-
-export class PageSizeError extends ClientError {
-  override name = 'PageSizeError';
 }
 
 export function pageSize(

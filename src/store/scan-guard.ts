@@ -1,14 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-
-/** Thrown before the wire: no request path may Scan (DESIGN.md "No Scan on any request path"). */
-export class ScanRefusedError extends Error {
-  override name = 'ScanRefusedError';
-  constructor() {
-    super(
-      'Scan is not allowed: every request path uses GetItem, BatchGetItem, Query or a transaction',
-    );
-  }
-}
+import { ScanRefusedError } from '../errors/store.js';
 
 /**
  * Makes the client refuse Scan. The document client shares this middleware stack, so it covers

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ClientError } from '../errors/client.js';
+import { TokenReusedError } from '../errors/store.js';
 import type { Item } from './batch-get.js';
 import type { RequestDb } from './request-db.js';
 
@@ -35,11 +36,6 @@ export class TransactionCancelled extends Error {
   conflicted(): boolean {
     return this.reasons.some((r) => r.code === 'TransactionConflict');
   }
-}
-
-/** The same ClientRequestToken was used with other parameters within DynamoDB's 10 minutes. */
-export class TokenReusedError extends Error {
-  override name = 'TokenReusedError';
 }
 
 /**

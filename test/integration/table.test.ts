@@ -1,7 +1,8 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanRefusedError } from '../../src/store/client.js';
+import { ScanRefusedError } from '../../src/errors/store.js';
+
 import { ensureTable } from '../../src/store/table.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 

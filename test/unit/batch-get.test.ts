@@ -1,13 +1,9 @@
 import type { BatchGetCommand, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { UnprocessedKeysError } from '../../src/errors/store.js';
 import { productKey } from '../../src/models/product.js';
 import { keyId, type TableKey } from '../../src/models/table-schema.js';
-import {
-  type BatchGetSender,
-  batchGetItems,
-  type Item,
-  UnprocessedKeysError,
-} from '../../src/store/batch-get.js';
+import { type BatchGetSender, batchGetItems, type Item } from '../../src/store/batch-get.js';
 
 const TABLE = 'Shop';
 

@@ -1,11 +1,11 @@
 import type { BatchWriteCommand, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { UnprocessedItemsError } from '../../src/errors/store.js';
 import type { Item } from '../../src/store/batch-get.js';
 import {
   BATCH_WRITE_LIMIT,
   type BatchWriteSender,
   batchWriteItems,
-  UnprocessedItemsError,
 } from '../../src/store/batch-write.js';
 
 const TABLE = 'Shop';

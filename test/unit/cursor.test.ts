@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CursorError } from '../../src/errors/client.js';
 import { productByCategoryKey, productKey } from '../../src/models/product.js';
 import { startKeyAttributes } from '../../src/models/table-schema.js';
-import { CursorCodec, CursorError, cursorBinding } from '../../src/store/cursor.js';
+import { CursorCodec, cursorBinding } from '../../src/store/cursor.js';
 import { pickKey, startKeySchema } from '../../src/store/paginate.js';
 
 const codec = new CursorCodec('unit-test-cursor-secret-0123456789');

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { AuthError, ClientError } from '../../src/errors/client.js';
+import { AuthError, ClientError, CursorError } from '../../src/errors/client.js';
 import { NotFoundError, OutOfStockError, ValidationError } from '../../src/errors/domain.js';
 import { ShedError, WriteOutcomeUnknownError } from '../../src/errors/store.js';
 import {
@@ -10,7 +10,7 @@ import {
   toClientError,
   UNAVAILABLE_MESSAGE,
 } from '../../src/errors/to-graphql.js';
-import { CursorError } from '../../src/store/cursor.js';
+
 import { isUnavailableError } from '../../src/store/unavailable.js';
 
 const located = (original?: Error) =>

@@ -5,11 +5,11 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../../src/errors/client.js';
+import { TokenReusedError } from '../../src/errors/store.js';
 import { productPartition } from '../../src/models/product.js';
 import { RequestDb } from '../../src/store/request-db.js';
 import {
   parseCancellation,
-  TokenReusedError,
   TransactionCancelled,
   transactWrite,
 } from '../../src/store/transact.js';
