@@ -1,7 +1,6 @@
 /**
  * The client documents of documents/: the operations the gateway promises its clients, which
- * the tests, the benchmark and the README send by name. Also the path of the shared contract
- * (../shared/contract/storefront.graphql), which only the acceptance test reads.
+ * the tests, the benchmark and the README send by name.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,14 +22,6 @@ export const REPO_ROOT = findRoot();
 export const DOCUMENTS_DIR = join(REPO_ROOT, 'documents');
 export const DOCUMENT_FILES = ['storefront.graphql', 'admin.graphql'].map((file) =>
   join(DOCUMENTS_DIR, file),
-);
-/** Another repository's file, next to this one when it is checked out; may be missing. */
-export const SHARED_CONTRACT_PATH = join(
-  REPO_ROOT,
-  '..',
-  'shared',
-  'contract',
-  'storefront.graphql',
 );
 
 export interface DocumentOperation {

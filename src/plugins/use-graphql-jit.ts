@@ -5,11 +5,12 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from './graphql-jit
 
 /**
  * Queries and mutations run on graphql-jit, compiled once per document and operation and kept
- * as long as yoga's parse cache keeps the document: it spends less CPU per request than
- * graphql-js' executor (scripts/bench/NOTES.md). Resolvers, Pothos' wrappers (auth, errors as
- * data, dataloaders) and the schema are the same, and test/integration/executor.test.ts holds
- * the two to the same answers (graphql-jit may order a response's keys differently where
- * fragments and @skip/@include mix; the values are the same).
+ * as long as yoga's parse cache keeps the document: a compiled query resolves each field
+ * without graphql-js' per-field interpretation of the document, so it spends less CPU per
+ * request. Resolvers, Pothos' wrappers (auth, errors as data, dataloaders) and the schema are
+ * the same, and test/integration/executor.test.ts holds the two to the same answers (graphql-jit
+ * may order a response's keys differently where fragments and @skip/@include mix; the values
+ * are the same).
  * Two cases stay on graphql-js: subscriptions, and variables that do not coerce to their types
  * (graphql-jit refuses those before running anything, with its own wording; graphql-js then
  * runs the same request and gives its error: a 400 with BAD_USER_INPUT, naming the variable).
