@@ -7,16 +7,14 @@
  */
 
 import { expect, it } from 'vitest';
-import { createLogger } from '../../src/app/logger.js';
 import type { DocumentOperation } from '../../src/dev/documents.js';
 import { loadSampleData, SAMPLE_PRODUCTS } from '../../src/dev/sample/catalog.js';
-import { createLiveEvents, createStreamsClient } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
-import type { StreamReader } from '../../src/events/stream-reader.js';
 import { createTestApp, type TestApp } from './app.js';
 import { createTestTable, type TestTable } from './dynamo.js';
 import { expectOk, type OperationData, openGraphQL, sendGraphQL } from './graphql.js';
 import { SseReader } from './sse.js';
+import { startTestStreamReader } from './stream.js';
 
 export interface StorefrontApp {
   t: TestApp;
@@ -31,19 +29,7 @@ export async function startStorefrontApp(prefix: string): Promise<StorefrontApp>
   const pubsub = createShopPubSub();
   const shutdown = new AbortController();
   const t = createTestApp(table, {}, { pubsub, shutdown: shutdown.signal });
-  const reader: StreamReader = createLiveEvents({
-    streams: createStreamsClient({
-      endpoint: table.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-    }),
-    dynamo: table.dynamo.client,
-    tableName: table.tableName,
-    logger: createLogger('silent'),
-    pubsub,
-    pollIntervalMs: 50,
-  });
-  await reader.start();
+  const reader = await startTestStreamReader(table, pubsub);
   return {
     t,
     table,
@@ -102,35 +88,7 @@ export function storefrontScenario(
   };
 
   it('public catalog: Categories, CategoryPage (two pages), ProductPage, Products, Featured, NodeLookup', async () => {
-    const { categories } = await run('Categories');
-    expect(categories.length).toBeGreaterThan(5);
-    const category = categories.find((c: Data) => c.productCount >= 6);
-    const first = await run('CategoryPage', { slug: category.slug, first: 3 });
-    expect(first.category.products.edges).toHaveLength(3);
-    expect(first.category.products.pageInfo.hasNextPage).toBe(true);
-    const second = await run('CategoryPage', {
-      slug: category.slug,
-      first: 3,
-      after: first.category.products.pageInfo.endCursor,
-    });
-    const prices = [...first.category.products.edges, ...second.category.products.edges].map(
-      (e: Data) => e.node.priceCents,
-    );
-    expect(prices).toEqual([...prices].sort((a, b) => a - b));
-    const productId = first.category.products.edges[0].node.id;
-    state.productId = productId;
-    state.productId2 = first.category.products.edges[1].node.id;
-    state.categoryId = first.category.id;
-    const page = await run('ProductPage', { id: productId, reviews: 10 });
-    expect(page.product.id).toBe(productId);
-    expect(page.product.category.slug).toBe(category.slug);
-    const { products } = await run('Products', { ids: [productId, state.productId2] });
-    expect(products.map((p: Data) => p.id)).toEqual([productId, state.productId2]);
-    const featured = await run('Featured', { first: 5 });
-    expect(featured.featuredProducts.edges.length).toBeGreaterThan(0);
-    const node = await run('NodeLookup', { id: productId });
-    expect(node.node.name).toBe(page.product.name);
-    expect((await run('NodeLookup', { id: state.categoryId })).node.slug).toBe(category.slug);
+    Object.assign(state, await checkPublicCatalog(run));
   });
 
   it('customer: CreateProfile, AddToCart, RemoveFromCart, Me, PlaceOrder, Order, CancelOrder, AddReview', async () => {
@@ -280,4 +238,50 @@ export function storefrontScenario(
   it('ran every operation of the documents', () => {
     expect([...ran].sort()).toEqual([...operations().keys()].sort());
   });
+}
+
+/** Sends an operation by name and returns its data, failing on any error. */
+export type RunOperation = (
+  name: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+) => Promise<Data>;
+
+/**
+ * The public catalog as a storefront reads it, on the sample catalog: Categories, CategoryPage
+ * (two pages, in price order), ProductPage, Products, Featured, NodeLookup. Returns two product
+ * ids and the category's id for what follows.
+ */
+export async function checkPublicCatalog(
+  run: RunOperation,
+): Promise<{ productId: string; productId2: string; categoryId: string }> {
+  const { categories } = await run('Categories');
+  expect(categories.length).toBeGreaterThan(5);
+  const category = categories.find((c: Data) => c.productCount >= 6);
+  const first = await run('CategoryPage', { slug: category.slug, first: 3 });
+  expect(first.category.products.edges).toHaveLength(3);
+  expect(first.category.products.pageInfo.hasNextPage).toBe(true);
+  const second = await run('CategoryPage', {
+    slug: category.slug,
+    first: 3,
+    after: first.category.products.pageInfo.endCursor,
+  });
+  const prices = [...first.category.products.edges, ...second.category.products.edges].map(
+    (e: Data) => e.node.priceCents,
+  );
+  expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  const productId = first.category.products.edges[0].node.id;
+  const productId2 = first.category.products.edges[1].node.id;
+  const categoryId = first.category.id;
+  const page = await run('ProductPage', { id: productId, reviews: 10 });
+  expect(page.product.id).toBe(productId);
+  expect(page.product.category.slug).toBe(category.slug);
+  const { products } = await run('Products', { ids: [productId, productId2] });
+  expect(products.map((p: Data) => p.id)).toEqual([productId, productId2]);
+  const featured = await run('Featured', { first: 5 });
+  expect(featured.featuredProducts.edges.length).toBeGreaterThan(0);
+  const node = await run('NodeLookup', { id: productId });
+  expect(node.node.name).toBe(page.product.name);
+  expect((await run('NodeLookup', { id: categoryId })).node.slug).toBe(category.slug);
+  return { productId, productId2, categoryId };
 }

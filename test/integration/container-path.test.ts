@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { type OperationData, runOperation } from '../helpers/graphql.js';
 import { stopServer } from '../helpers/server.js';
+import { checkPublicCatalog } from '../helpers/storefront.js';
 
 /**
  * The container path without a container engine: the Dockerfile's own instructions, read from
@@ -389,28 +390,7 @@ describe('the Dockerfile, step by step, outside Docker', { timeout: 120_000 }, (
   });
 
   it('public catalog: Categories, CategoryPage, ProductPage, Products, Featured, NodeLookup', async () => {
-    const { categories } = await run('Categories');
-    expect(categories.length).toBeGreaterThan(5);
-    const category = categories.find((c: Data) => c.productCount >= 6);
-    const first = await run('CategoryPage', { slug: category.slug, first: 3 });
-    expect(first.category.products.edges).toHaveLength(3);
-    const second = await run('CategoryPage', {
-      slug: category.slug,
-      first: 3,
-      after: first.category.products.pageInfo.endCursor,
-    });
-    const prices = [...first.category.products.edges, ...second.category.products.edges].map(
-      (e: Data) => e.node.priceCents,
-    );
-    expect(prices).toEqual([...prices].sort((a, b) => a - b));
-    state.productId = first.category.products.edges[0].node.id;
-    state.productId2 = first.category.products.edges[1].node.id;
-    const page = await run('ProductPage', { id: state.productId, reviews: 5 });
-    expect(page.product.category.slug).toBe(category.slug);
-    const { products } = await run('Products', { ids: [state.productId, state.productId2] });
-    expect(products.map((p: Data) => p.id)).toEqual([state.productId, state.productId2]);
-    expect((await run('Featured', { first: 5 })).featuredProducts.edges.length).toBeGreaterThan(0);
-    expect((await run('NodeLookup', { id: state.productId })).node.name).toBe(page.product.name);
+    state.productId = (await checkPublicCatalog(run)).productId;
   });
 
   it('customer with a token signed with JWT_SECRET: profile, cart, order, replay, cancel', async () => {

@@ -4,11 +4,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
 import type { Product } from '../../src/domain/types.js';
-import {
-  createLiveEvents,
-  createStreamsClient,
-  invalidateCacheOnEvents,
-} from '../../src/events/live.js';
+import { invalidateCacheOnEvents } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import type { StreamReader } from '../../src/events/stream-reader.js';
 import { categoryItem } from '../../src/models/category.js';
@@ -20,14 +16,13 @@ import { createTestApp, expectData, type TestApp } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCategory, aCustomer, aProduct, putItems } from '../helpers/fixtures.js';
 import { type SseEvent, SseReader } from '../helpers/sse.js';
+import { startTestStreamReader } from '../helpers/stream.js';
 
 let table: TestTable;
 let t: TestApp;
 let reader: StreamReader;
 let stopInvalidation: () => void;
 const shutdown = new AbortController();
-const streams = () =>
-  createStreamsClient({ endpoint: table.endpoint, region: 'us-east-1', localCredentials: true });
 let products: Product[];
 let admin: string;
 
@@ -50,15 +45,7 @@ beforeAll(async () => {
     customerItem(aCustomer('live-owner')),
     customerItem(aCustomer('live-other')),
   ]);
-  reader = createLiveEvents({
-    streams: streams(),
-    dynamo: table.dynamo.client,
-    tableName: table.tableName,
-    logger: createLogger('silent'),
-    pubsub,
-    pollIntervalMs: 50,
-  });
-  await reader.start();
+  reader = await startTestStreamReader(table, pubsub);
   stopInvalidation = invalidateCacheOnEvents(pubsub, cache, createLogger('silent'));
   admin = await t.token('live-admin', true);
 });
