@@ -65,6 +65,11 @@ const envSchema = z.object({
   DYNAMODB_MAX_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters').optional()),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  // One hash tag for every key, so the Lua scripts also run on a cluster (ElastiCache Serverless).
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('{shop}:'),
+  REDIS_STREAM_MAX_LENGTH: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+  STREAM_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -113,6 +118,13 @@ export interface Config {
   rateLimit: { mutations: number; window: string };
   /** Set: GET /metrics requires `Authorization: Bearer <token>`. Unset: /metrics is open. */
   metricsToken: string | undefined;
+  /**
+   * Set: the processes of a deployment share events, invalidations and rate limits through
+   * Redis, and one of them reads each stream shard (src/fleet). Unset: one process on its own.
+   */
+  redis: { url: string; keyPrefix: string; streamMaxLength: number } | undefined;
+  /** How long a stream shard's lease lasts without renewal before another process takes it. */
+  streamLeaseMs: number;
   /** Development fallbacks in use, to be logged as warnings at start. */
   warnings: string[];
 }
@@ -210,6 +222,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimit: { mutations: env.RATE_LIMIT_MUTATIONS, window: env.RATE_LIMIT_WINDOW },
     metricsToken: env.METRICS_TOKEN,
+    redis: env.REDIS_URL
+      ? {
+          url: env.REDIS_URL,
+          keyPrefix: env.REDIS_KEY_PREFIX,
+          streamMaxLength: env.REDIS_STREAM_MAX_LENGTH,
+        }
+      : undefined,
+    streamLeaseMs: env.STREAM_LEASE_MS,
     warnings,
   };
 }

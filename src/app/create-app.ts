@@ -2,12 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type Cache, createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { maskRequestError } from '../errors/to-graphql.js';
 import { createShopPubSub, type ShopPubSub } from '../events/pubsub.js';
+import { createFleet, type Fleet } from '../fleet/fleet.js';
 import { corsOptions } from '../http/cors.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { useBusCatchUp } from '../plugins/use-bus-catch-up.js';
 import { useCallReport } from '../plugins/use-call-report.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
@@ -40,8 +41,15 @@ export interface AppDeps {
   subscriptions?: boolean;
   /** Where stream events arrive (src/events); a private one when not given. */
   pubsub?: ShopPubSub;
-  /** The response cache of public reads; a new in-memory one when not given. */
-  cache?: Cache;
+  /**
+   * The processes' shared parts: the bus, the rate limits and this process's response cache of
+   * public reads. This process alone when not given.
+   */
+  fleet?: Fleet;
+  /** Catch up on the bus before each request (a Lambda, which gets no messages while frozen). */
+  catchUpBeforeRequests?: boolean;
+  /** What /ready says of the stream reader. */
+  streamReaderStats?: () => Record<string, unknown> | undefined;
   /** Aborted at graceful shutdown: open subscriptions complete. */
   shutdown?: AbortSignal;
   /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
@@ -55,7 +63,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const pubsub = deps.pubsub ?? createShopPubSub();
-  const cache = deps.cache ?? createInMemoryCache({ max: 10_000 });
+  const fleet = deps.fleet ?? createFleet({ redis: undefined }, logger);
   const admission =
     deps.admission ??
     new Admission({
@@ -90,6 +98,7 @@ export function createApp(deps: AppDeps) {
     plugins: [
       ...(jit ? [jit] : []),
       requestIds,
+      ...(deps.catchUpBeforeRequests ? [useBusCatchUp(fleet, logger)] : []),
       useTelemetry(config, {
         compiledOperations: jit?.compilations,
         compiledRuns: jit?.compiledRuns,
@@ -100,16 +109,19 @@ export function createApp(deps: AppDeps) {
       useHttpRefusals(),
       useRequestErrorCode(),
       ...useQueryLimits(config, logger),
-      useMutationRateLimit(config, schema),
+      useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction
         ? [useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin]
         : []),
       useErrorMasking(logger),
       ...(deps.onRequestDone ? [useCallReport(deps.onRequestDone)] : []),
-      useWriteInvalidation(cache),
-      ...usePublicResponseCache(cache, config),
+      useWriteInvalidation(fleet, logger),
+      ...usePublicResponseCache(fleet.cache, config),
       ...(deps.subscriptions === false ? [useNoSubscriptions()] : []),
-      useReadiness(deps.client, config.tableName, logger),
+      useReadiness(deps.client, config.tableName, logger, {
+        fleet: () => fleet.status(),
+        ...(deps.streamReaderStats ? { streamReader: deps.streamReaderStats } : {}),
+      }),
     ],
   });
 }

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
-import { createLiveEvents, createStreamsClient, invalidateCacheOnEvents } from '../events/live.js';
+import { hostname } from 'node:os';
+import { createLiveEvents, createStreamsClient } from '../events/live.js';
 import { createShopPubSub } from '../events/pubsub.js';
+import { createFleet } from '../fleet/fleet.js';
 import { createNodeServer } from '../http/node-server.js';
 import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../store/client.js';
 import { ensureTable } from '../store/table.js';
@@ -73,18 +75,11 @@ export async function runGateway(
   }
 
   const pubsub = createShopPubSub();
-  const cache = createInMemoryCache({ max: 10_000 });
+  const fleet = createFleet(config, logger);
   const stopping = new AbortController();
-  const app = createApp({
-    config,
-    logger,
-    client: dynamo.client,
-    doc: dynamo.doc,
-    pubsub,
-    cache,
-    shutdown: stopping.signal,
-  });
-  // Subscriptions and cache freshness come from the table's stream, whoever writes.
+  // Subscriptions and cache freshness come from the table's stream, whoever writes, through
+  // the bus: this process alone, or with REDIS_URL the fleet, where one process reads each
+  // shard while it holds the shard's lease in the table.
   const streams = createStreamsClient({
     endpoint: target.endpoint,
     region: config.region,
@@ -95,10 +90,29 @@ export async function runGateway(
     dynamo: dynamo.client,
     tableName: config.tableName,
     logger,
-    pubsub,
+    bus: fleet.bus,
+    ...(config.redis
+      ? {
+          leases: {
+            doc: dynamo.doc,
+            owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+            leaseDurationMs: config.streamLeaseMs,
+          },
+        }
+      : {}),
     maxIdlePollIntervalMs: config.streamMaxIdlePollMs,
   });
-  const stopInvalidation = invalidateCacheOnEvents(pubsub, cache, logger);
+  const app = createApp({
+    config,
+    logger,
+    client: dynamo.client,
+    doc: dynamo.doc,
+    pubsub,
+    fleet,
+    shutdown: stopping.signal,
+    streamReaderStats: () => ({ ...reader.stats() }),
+  });
+  await fleet.start(pubsub);
   try {
     await reader.start();
   } catch (error) {
@@ -119,8 +133,9 @@ export async function runGateway(
     stopping.abort();
     await drained;
     logger.info({ ms: Date.now() - started }, 'drained');
-    stopInvalidation();
+    // The reader hands its leases over (after a last checkpoint) before the bus closes.
     await reader.stop();
+    await fleet.stop();
     streams.destroy();
     await stopped();
     dynamo.destroy();

@@ -1,14 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Cache } from '@graphql-yoga/plugin-response-cache';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '../app/logger.js';
+import type { EventBus, StaleEntity } from '../fleet/bus.js';
 import { isCategoryKey } from '../models/category.js';
 import { isProductItemKey, productIdOfPartition } from '../models/product.js';
 import type { TableKey } from '../models/table-schema.js';
 import { eventsFromRecord, type ShopEvent } from './events.js';
-import { publishEvent, type ShopPubSub } from './pubsub.js';
 import { StreamReader } from './stream-reader.js';
 
 export function createStreamsClient(options: {
@@ -32,13 +32,18 @@ export function createStreamsClient(options: {
   });
 }
 
-/** The stream reader, publishing every record's typed events to the gateway's pubsub. */
+/**
+ * The stream reader, publishing every record's typed events to the bus. With `leases`, this
+ * process reads only the shards whose lease it holds (one reader per shard across the fleet);
+ * the bus takes each record once, by its eventID, however often it is re-read.
+ */
 export function createLiveEvents(options: {
   streams: DynamoDBStreamsClient;
   dynamo: DynamoDBClient;
   tableName: string;
   logger: Logger;
-  pubsub: ShopPubSub;
+  bus: EventBus;
+  leases?: { doc: DynamoDBDocumentClient; owner: string; leaseDurationMs?: number };
   pollIntervalMs?: number;
   maxIdlePollIntervalMs?: number;
 }): StreamReader {
@@ -47,15 +52,19 @@ export function createLiveEvents(options: {
     dynamo: options.dynamo,
     tableName: options.tableName,
     logger: options.logger,
+    ...(options.leases ? { leases: options.leases } : {}),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.maxIdlePollIntervalMs
       ? { maxIdlePollIntervalMs: options.maxIdlePollIntervalMs }
       : {}),
-    onRecords: (records) => {
-      for (const record of records) {
-        for (const event of eventsFromRecord(record)) publishEvent(options.pubsub, event);
-      }
-    },
+    // Resolves once the bus holds them; the reader re-sends them until it does.
+    onRecords: (records) =>
+      options.bus.publishRecords(
+        records.map((record, index) => ({
+          eventId: record.eventID ?? `${record.dynamodb?.SequenceNumber ?? 'unknown'}:${index}`,
+          events: eventsFromRecord(record),
+        })),
+      ),
   });
 }
 
@@ -65,7 +74,7 @@ export function createLiveEvents(options: {
  * the category list) whose responses do not contain it yet, so every response with that type
  * goes. Those are admin writes: rare next to orders.
  */
-export function staleEntities(event: ShopEvent): Array<{ typename: string; id?: string }> {
+export function staleEntities(event: ShopEvent): StaleEntity[] {
   switch (event.type) {
     case 'stock':
       return [{ typename: 'Product', id: encodeGlobalID('Product', event.productId) }];
@@ -82,10 +91,8 @@ export function staleEntities(event: ShopEvent): Array<{ typename: string; id?: 
  * The same, from the keys a request of this gateway wrote: its own mutations make cached reads
  * stale at once, without waiting for the stream.
  */
-export function staleEntitiesForKeys(
-  written: readonly TableKey[],
-): Array<{ typename: string; id?: string }> {
-  const stale = new Map<string, { typename: string; id?: string }>();
+export function staleEntitiesForKeys(written: readonly TableKey[]): StaleEntity[] {
+  const stale = new Map<string, StaleEntity>();
   for (const key of written) {
     if (isCategoryKey(key)) stale.set('Category', { typename: 'Category' });
     const productId = productIdOfPartition(key.PK);
@@ -97,27 +104,4 @@ export function staleEntitiesForKeys(
     }
   }
   return [...stale.values()];
-}
-
-/** Keeps the response cache fresh from the stream; returns a function that stops it. */
-export function invalidateCacheOnEvents(
-  pubsub: ShopPubSub,
-  cache: Cache,
-  logger: Logger,
-): () => void {
-  const events = pubsub.subscribe('event');
-  void (async () => {
-    for await (const event of events) {
-      const stale = staleEntities(event);
-      if (stale.length === 0) continue;
-      try {
-        await cache.invalidate(stale);
-      } catch (error) {
-        logger.error({ err: error }, 'response cache invalidation failed');
-      }
-    }
-  })();
-  return () => {
-    void events.return?.();
-  };
 }

@@ -51,7 +51,7 @@ export function testConfig(
 export function createTestApp(
   table: TestTable,
   extraEnv: Record<string, string> = {},
-  deps: Pick<AppDeps, 'pubsub' | 'cache' | 'shutdown' | 'admission'> = {},
+  deps: Pick<AppDeps, 'pubsub' | 'fleet' | 'shutdown' | 'admission'> = {},
 ): TestApp {
   const config = testConfig(table.tableName, table.endpoint, extraEnv);
   let last: Record<string, number> = {};

@@ -7,9 +7,11 @@
  */
 
 import { expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
 import type { DocumentOperation } from '../../src/dev/documents.js';
 import { loadSampleData, SAMPLE_PRODUCTS } from '../../src/dev/sample/catalog.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
+import { createFleet } from '../../src/fleet/fleet.js';
 import { createTestApp, type TestApp } from './app.js';
 import { createTestTable, type TestTable } from './dynamo.js';
 import { expectOk, type OperationData, openGraphQL, sendGraphQL } from './graphql.js';
@@ -28,8 +30,9 @@ export async function startStorefrontApp(prefix: string): Promise<StorefrontApp>
   await loadSampleData(table.dynamo.doc, table.tableName, { products: SAMPLE_PRODUCTS });
   const pubsub = createShopPubSub();
   const shutdown = new AbortController();
-  const t = createTestApp(table, {}, { pubsub, shutdown: shutdown.signal });
-  const reader = await startTestStreamReader(table, pubsub);
+  const fleet = createFleet({ redis: undefined }, createLogger('silent'));
+  const t = createTestApp(table, {}, { pubsub, fleet, shutdown: shutdown.signal });
+  const reader = await startTestStreamReader(table, pubsub, fleet);
   return {
     t,
     table,

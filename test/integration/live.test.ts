@@ -1,12 +1,11 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
 import type { Product } from '../../src/domain/types.js';
-import { invalidateCacheOnEvents } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import type { StreamReader } from '../../src/events/stream-reader.js';
+import { createFleet } from '../../src/fleet/fleet.js';
 import { categoryItem } from '../../src/models/category.js';
 import { customerItem } from '../../src/models/customer.js';
 import { inventoryItem, inventoryKey } from '../../src/models/inventory.js';
@@ -21,7 +20,6 @@ import { startTestStreamReader } from '../helpers/stream.js';
 let table: TestTable;
 let t: TestApp;
 let reader: StreamReader;
-let stopInvalidation: () => void;
 const shutdown = new AbortController();
 let products: Product[];
 let admin: string;
@@ -29,11 +27,11 @@ let admin: string;
 beforeAll(async () => {
   table = await createTestTable('live');
   const pubsub = createShopPubSub();
-  const cache = createInMemoryCache();
+  const fleet = createFleet({ redis: undefined }, createLogger('silent'));
   t = createTestApp(
     table,
     { RESPONSE_CACHE_TTL_SECONDS: '300' },
-    { pubsub, cache, shutdown: shutdown.signal },
+    { pubsub, fleet, shutdown: shutdown.signal },
   );
   products = Array.from({ length: 3 }, (_, i) =>
     aProduct({ categorySlug: 'live', name: `Live ${i}`, featured: true, priceCents: 100 + i }),
@@ -45,12 +43,10 @@ beforeAll(async () => {
     customerItem(aCustomer('live-owner')),
     customerItem(aCustomer('live-other')),
   ]);
-  reader = await startTestStreamReader(table, pubsub);
-  stopInvalidation = invalidateCacheOnEvents(pubsub, cache, createLogger('silent'));
+  reader = await startTestStreamReader(table, pubsub, fleet);
   admin = await t.token('live-admin', true);
 });
 afterAll(async () => {
-  stopInvalidation();
   await reader.stop();
   await table.drop();
 });
