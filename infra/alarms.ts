@@ -24,7 +24,7 @@ export interface ShopAlarmsProps {
  * operations. Each term is FILLed with 0 because in metric math a term without data makes the
  * whole sum missing, and these metrics have data only for operations that were throttled or
  * failed: CDK's metricThrottledRequestsForOperations (a plain `a + b + ...`) would never fire
- * on a throttled GetItem alone. Eight operations stay under an alarm's ten metrics.
+ * on a throttled GetItem alone. Seven operations stay under an alarm's ten metrics.
  */
 export function sumOverOperations(
   table: dynamodb.ITable,

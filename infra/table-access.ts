@@ -2,8 +2,9 @@ import { aws_dynamodb as dynamodb, aws_iam as iam } from 'aws-cdk-lib';
 import { TABLE_SCHEMA } from '../src/models/table-schema.js';
 
 /**
- * What the HTTP gateway sends to the table, from the SDK commands in src/ (Get, BatchGet, Query,
- * Put, Update, Delete, BatchWrite, TransactWrite, and DescribeTable for GET /ready).
+ * What the HTTP gateway sends to the table, from the SDK commands in src/ outside src/dev (Get,
+ * BatchGet, Query, Put, Update, Delete, TransactWrite, and DescribeTable for GET /ready).
+ * No BatchWriteItem: only the sample loader and db:seed (src/store/batch-write.ts) send it.
  * TransactWriteItems has no IAM action of its own: IAM checks each item's PutItem, UpdateItem,
  * DeleteItem or ConditionCheckItem. CDK's grantReadWriteData would also grant dynamodb:Scan
  * (and stream reads), which the gateway refuses to send (src/store/scan-guard.ts): a leaked
@@ -16,7 +17,6 @@ export const GATEWAY_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ] as const;
@@ -53,6 +53,5 @@ export const GATEWAY_OPERATIONS = [
   dynamodb.Operation.PUT_ITEM,
   dynamodb.Operation.UPDATE_ITEM,
   dynamodb.Operation.DELETE_ITEM,
-  dynamodb.Operation.BATCH_WRITE_ITEM,
   dynamodb.Operation.TRANSACT_WRITE_ITEMS,
 ];
