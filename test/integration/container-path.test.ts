@@ -358,6 +358,7 @@ describe('the Dockerfile, step by step, outside Docker', { timeout: 120_000 }, (
     expect(runtime.user).toBe('node');
     expect(existsSync(join(runtime.dir, 'dist/src/entry/server.js'))).toBe(true);
     expect(existsSync(join(runtime.dir, 'dist/src/entry/lambda.js'))).toBe(true);
+    expect(existsSync(join(runtime.dir, 'dist/src/entry/stream-lambda.js'))).toBe(true);
     // Development-only code is not compiled into the image: the entry points do not import it.
     expect(existsSync(join(runtime.dir, 'dist/src/dev'))).toBe(false);
     expect(existsSync(join(runtime.dir, 'dist/scripts'))).toBe(false);
