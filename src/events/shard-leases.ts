@@ -134,7 +134,8 @@ export class ShardLeaseTable {
     this.#doc = options.doc;
     this.#tableName = options.tableName;
     this.owner = options.owner;
-    this.#timeoutMs = options.timeoutMs;
+    // AbortSignal.timeout takes whole milliseconds only (a third of 5000 is not one).
+    this.#timeoutMs = Math.max(1, Math.ceil(options.timeoutMs));
   }
 
   #signal() {

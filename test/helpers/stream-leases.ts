@@ -48,7 +48,8 @@ export function fromRecord(reader: string, record: _Record): Delivery {
 }
 
 export interface LeaseTiming {
-  leaseDurationMs: number;
+  /** Undefined: the reader's default. */
+  leaseDurationMs: number | undefined;
   pollIntervalMs: number;
 }
 
@@ -72,7 +73,11 @@ export function leaseReader(
     logger: createLogger('silent'),
     pollIntervalMs: timing.pollIntervalMs,
     maxIdlePollIntervalMs: timing.pollIntervalMs,
-    leases: { doc, owner, leaseDurationMs: timing.leaseDurationMs },
+    leases: {
+      doc,
+      owner,
+      ...(timing.leaseDurationMs ? { leaseDurationMs: timing.leaseDurationMs } : {}),
+    },
     onRecords:
       onRecords ??
       ((records) => {

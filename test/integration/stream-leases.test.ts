@@ -294,6 +294,22 @@ describe('stream shard leases', () => {
     }
   });
 
+  it('works with the default lease duration, and releases on stop', async () => {
+    const t = await table();
+    const sink: Delivery[] = [];
+    const name = owner('default');
+    const only = reader(t, name, sink, { leaseDurationMs: undefined, pollIntervalMs: 50 });
+    await only.start();
+    expect(only.stats()).toMatchObject({ owner: name, leasesHeld: 1, running: true });
+    const written = await writeItems(t, 'x', 5);
+    await until(() => tally(sink).items.size === written.length, 10_000, 'every write');
+    await only.stop();
+    expect(only.stats()).toMatchObject({ leasesHeld: 0, running: false });
+    const [lease] = await listLeases(t);
+    expect(lease?.owner).toBeUndefined();
+    expect(seq(lease!.checkpoint!)).toBeGreaterThanOrEqual(seq(ownWrites(sink).at(-1)!.sequence));
+  });
+
   it('reads a lease its dead leader never checkpointed from TRIM_HORIZON, losing nothing', async () => {
     const t = await table();
     // The leader made and took the lease, then died before its first renewal.
