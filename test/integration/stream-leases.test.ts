@@ -32,6 +32,13 @@ const renewMs = timing.leaseDurationMs / 3;
 let tables: TestTable[] = [];
 let readers: StreamReader[] = [];
 let processes: ReaderProcess[] = [];
+let writers: Array<{ stop(): Promise<unknown> }> = [];
+
+function steadily(...args: Parameters<typeof writeSteadily>) {
+  const writer = writeSteadily(...args);
+  writers.push(writer);
+  return writer;
+}
 
 async function table(): Promise<TestTable> {
   const created = await createTestTable('leases');
@@ -46,6 +53,7 @@ function reader(...args: Parameters<typeof leaseReader>): StreamReader {
 }
 
 afterEach(async () => {
+  await Promise.allSettled(writers.map((w) => w.stop()));
   for (const p of processes) p.child.kill('SIGKILL');
   await Promise.all(processes.map((p) => p.exited));
   await Promise.all(readers.map((r) => r.stop()));
@@ -53,6 +61,7 @@ afterEach(async () => {
   tables = [];
   readers = [];
   processes = [];
+  writers = [];
 });
 
 const seq = (s: string) => BigInt(s);
@@ -97,8 +106,17 @@ describe('stream shard leases', () => {
     await follower.start();
     expect(follower.stats().leasesHeld).toBe(0);
 
-    const writer = writeSteadily(t, 'k', 20);
+    const writer = steadily(t, 'k', 20);
     await until(() => ownWrites(sink).length >= 40, 10_000, 'the leader to deliver');
+    // Killed after a checkpoint (a renewal) or two: the case of a leader that has not
+    // checkpointed yet is the TRIM_HORIZON one below.
+    await until(
+      async () => (await listLeases(t))[0]?.checkpoint !== undefined,
+      10_000,
+      'a checkpoint',
+    );
+    // Between two renewals, so that it dies with records handed after its last checkpoint.
+    await new Promise((r) => setTimeout(r, renewMs * 0.6));
     leader.child.kill('SIGKILL');
     const diedAt = performance.now();
     await leader.exited;
@@ -148,7 +166,7 @@ describe('stream shard leases', () => {
     const second = reader(t, owner('second'), sink, slow);
     await second.start();
     expect([first.stats().leasesHeld, second.stats().leasesHeld]).toEqual([1, 0]);
-    const writer = writeSteadily(t, 'c', 20);
+    const writer = steadily(t, 'c', 20);
     await until(() => ownWrites(sink).length >= 30, 10_000, 'the first to deliver');
     await first.stop();
     const stoppedAt = performance.now();
@@ -257,7 +275,7 @@ describe('stream shard leases', () => {
     const followerName = owner('follower');
     const follower = reader(t, followerName, sink, timing);
     await follower.start();
-    const writer = writeSteadily(t, 'p', 20);
+    const writer = steadily(t, 'p', 20);
     await until(() => ownWrites(sink).length >= 20, 10_000, 'the leader to deliver');
     cutOff = true;
     const cutAt = performance.now();
