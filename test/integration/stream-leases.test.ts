@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type _Record, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  type _Record,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+} from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
 import { createStreamsClient } from '../../src/events/live.js';
 import { ShardLeaseTable } from '../../src/events/shard-leases.js';
-import type { StreamReader } from '../../src/events/stream-reader.js';
+import { StreamReader } from '../../src/events/stream-reader.js';
 import {
+  SHARD_END,
   type StreamLease,
   streamLeaseExpiry,
   streamLeaseItem,
@@ -399,3 +405,122 @@ async function putLease(
   };
   await t.dynamo.doc.send(new PutCommand({ TableName: t.tableName, Item: streamLeaseItem(lease) }));
 }
+
+/**
+ * A scripted DynamoDB Streams API for what DynamoDB Local cannot do: close shard A and open its
+ * child B. The leases are real items of a real table.
+ */
+class SplitStreams {
+  shards: Array<{
+    ShardId: string;
+    ParentShardId?: string;
+    SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+  }> = [{ ShardId: 'A', SequenceNumberRange: { StartingSequenceNumber: '001' } }];
+  records: Record<string, _Record[]> = { A: [], B: [] };
+  closed = false;
+
+  push(shard: 'A' | 'B', sequence: string) {
+    this.records[shard]!.push({
+      eventID: `${shard}${sequence}`,
+      dynamodb: { SequenceNumber: sequence },
+    });
+  }
+
+  split() {
+    this.closed = true;
+    this.shards[0]!.SequenceNumberRange.EndingSequenceNumber =
+      this.records.A!.at(-1)!.dynamodb!.SequenceNumber!;
+    this.shards.push({
+      ShardId: 'B',
+      ParentShardId: 'A',
+      SequenceNumberRange: { StartingSequenceNumber: '100' },
+    });
+  }
+
+  async send(command: {
+    constructor: { name: string };
+    input: Record<string, string | undefined>;
+  }) {
+    const name = command.constructor.name;
+    if (name === 'DescribeStreamCommand') return { StreamDescription: { Shards: this.shards } };
+    if (name === 'GetShardIteratorCommand') {
+      return { ShardIterator: `${command.input.ShardId}|${command.input.SequenceNumber ?? ''}` };
+    }
+    if (name === 'GetRecordsCommand') {
+      const [shard = '', after = ''] = (command.input.ShardIterator ?? '').split('|');
+      const pending = (this.records[shard] ?? []).filter(
+        (r) => r.dynamodb!.SequenceNumber! > after,
+      );
+      const last = pending.at(-1)?.dynamodb?.SequenceNumber ?? after;
+      const ended = shard === 'A' && this.closed && pending.length === 0;
+      return { Records: pending, NextShardIterator: ended ? undefined : `${shard}|${last}` };
+    }
+    throw new Error(`unexpected ${name}`);
+  }
+}
+
+describe('stream shard leases across a split', () => {
+  it("reads a child shard only after its parent's lease says SHARD_END, each record once", async () => {
+    const t = await table();
+    const fake = new SplitStreams();
+    const deliveries: Array<{ reader: string; shardId: string; eventID: string }> = [];
+    const make = (name: string) => {
+      const made = new StreamReader({
+        streams: fake as unknown as DynamoDBStreamsClient,
+        dynamo: t.dynamo.client,
+        tableName: t.tableName,
+        logger: createLogger('silent'),
+        pollIntervalMs: 20,
+        maxIdlePollIntervalMs: 20,
+        discoverIntervalMs: 100,
+        leases: { doc: t.dynamo.doc, owner: name, leaseDurationMs: timing.leaseDurationMs },
+        onRecords: async (records, shardId) => {
+          // A's last batch is slow: B is listed, and its lease made, while A is still read.
+          if (records.some((r) => r.eventID === 'A005')) {
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+          // B's records must not be handed while A's lease has not said SHARD_END.
+          if (shardId === 'B') {
+            const leases = await listLeases(t);
+            parentEnded.push(leases.find((l) => l.shardId === 'A')?.checkpoint === SHARD_END);
+          }
+          for (const r of records) deliveries.push({ reader: name, shardId, eventID: r.eventID! });
+        },
+      });
+      readers.push(made);
+      return made;
+    };
+    const parentEnded: boolean[] = [];
+    const one = make(owner('one'));
+    const two = make(owner('two'));
+    await Promise.all([one.start(), two.start()]);
+    for (const n of ['002', '003', '004']) fake.push('A', n);
+    await until(() => deliveries.length === 3, 10_000, "A's records");
+    // B gets records before A is even closed: they must still wait for A's end.
+    fake.split();
+    for (const n of ['101', '102']) fake.push('B', n);
+    for (const n of ['005']) fake.push('A', n);
+    fake.shards[0]!.SequenceNumberRange.EndingSequenceNumber = '005';
+    await until(() => deliveries.length === 6, 10_000, "B's records");
+    expect(deliveries.map((d) => d.eventID)).toEqual([
+      'A002',
+      'A003',
+      'A004',
+      'A005',
+      'B101',
+      'B102',
+    ]);
+    expect(parentEnded.length).toBeGreaterThan(0);
+    expect(parentEnded.every(Boolean)).toBe(true);
+    const leases = await listLeases(t);
+    expect(leases.find((l) => l.shardId === 'A')).toMatchObject({
+      checkpoint: SHARD_END,
+      owner: undefined,
+    });
+    const child = leases.find((l) => l.shardId === 'B')!;
+    expect(child.parentShardId).toBe('A');
+    // The child inherited its parent's history mark: its own records were all read.
+    expect(child.skipBefore).toBe(leases.find((l) => l.shardId === 'A')!.skipBefore);
+    expect([one.stats().leasesHeld + two.stats().leasesHeld]).toEqual([1]);
+  });
+});
