@@ -231,3 +231,48 @@ describe('StreamReader', () => {
     await idleReader.stop();
   });
 });
+
+describe('StreamReader consumers', () => {
+  it('awaits onRecords, and hands the same records again when it rejects, without moving on', async () => {
+    const fake = new FakeStreams();
+    const calls: string[][] = [];
+    let failures = 2;
+    let inFlight = 0;
+    let overlapped = false;
+    const reader = new StreamReader({
+      streams: fake as unknown as DynamoDBStreamsClient,
+      dynamo,
+      tableName: 'Shop',
+      logger: createLogger('silent'),
+      pollIntervalMs: 5,
+      maxBackoffMs: 20,
+      discoverIntervalMs: 60_000,
+      onRecords: async (records, shardId) => {
+        if (inFlight > 0) overlapped = true;
+        inFlight++;
+        calls.push([shardId, ...records.map((r) => r.dynamodb?.SequenceNumber ?? '?')]);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        inFlight--;
+        if (failures > 0) {
+          failures--;
+          throw new Error('consumer down');
+        }
+      },
+    });
+    await reader.start();
+    fake.records.A!.push(record('2', 1));
+    await until(() => calls.length === 3);
+    fake.records.A!.push(record('3', 2));
+    await until(() => calls.length === 4);
+    await reader.stop();
+    expect(calls).toEqual([
+      ['A', '2'],
+      ['A', '2'],
+      ['A', '2'],
+      ['A', '3'],
+    ]);
+    expect(overlapped).toBe(false);
+    // Records count once, when taken; the two rejections are errors.
+    expect(reader.stats()).toMatchObject({ records: 2, errors: 2, leasesHeld: 0, owner: null });
+  });
+});
