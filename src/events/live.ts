@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBStreamsClient,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '../app/logger.js';
@@ -9,7 +11,7 @@ import { isCategoryKey } from '../models/category.js';
 import { isProductItemKey, productIdOfPartition } from '../models/product.js';
 import type { TableKey } from '../models/table-schema.js';
 import { eventsFromRecord, type ShopEvent } from './events.js';
-import { StreamReader } from './stream-reader.js';
+import { StreamReader, type StreamReaderOptions } from './stream-reader.js';
 
 export function createStreamsClient(options: {
   endpoint?: string | undefined;
@@ -43,7 +45,7 @@ export function createLiveEvents(options: {
   tableName: string;
   logger: Logger;
   bus: EventBus;
-  leases?: { doc: DynamoDBDocumentClient; owner: string; leaseDurationMs?: number };
+  leases?: StreamReaderOptions['leases'];
   pollIntervalMs?: number;
   maxIdlePollIntervalMs?: number;
 }): StreamReader {
@@ -62,10 +64,20 @@ export function createLiveEvents(options: {
       options.bus.publishRecords(
         records.map((record, index) => ({
           eventId: record.eventID ?? `${record.dynamodb?.SequenceNumber ?? 'unknown'}:${index}`,
-          events: eventsFromRecord(record),
+          events: readableEvents(record, options.logger),
         })),
       ),
   });
+}
+
+/** A record that cannot be read never will be: logged and passed over, not retried forever. */
+function readableEvents(record: StreamRecord, logger: Logger): ShopEvent[] {
+  try {
+    return eventsFromRecord(record);
+  } catch (error) {
+    logger.error({ err: error, eventID: record.eventID }, 'unreadable stream record skipped');
+    return [];
+  }
 }
 
 /**
