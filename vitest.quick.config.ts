@@ -18,6 +18,10 @@ export const SLOW_FILES = [
   'test/integration/crowd.test.ts',
   'test/integration/faults.test.ts',
   'test/integration/shutdown.test.ts',
+  // Three gateway processes and a redis-server.
+  'test/integration/fleet.test.ts',
+  // Readers in child processes, SIGKILLed.
+  'test/integration/stream-leases.test.ts',
 ];
 
 export default mergeConfig(

@@ -26,6 +26,12 @@ import {
   startNodeServer,
 } from '../src/dev/bench/processes.js';
 import {
+  extractSection,
+  FLEET_SECTION,
+  replaceSection,
+  SECTION_BEFORE,
+} from '../src/dev/bench/report-section.js';
+import {
   inProcessGateway,
   measureRoundTrips,
   recordPlans,
@@ -142,6 +148,15 @@ function parseArgs(argv: string[]) {
   };
 }
 
+/** The sections other commands wrote into the report (the fleet's), carried over. */
+function withKeptSections(report: string, out: string): string {
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const fleet = extractSection(previous, FLEET_SECTION);
+  if (!fleet) return report;
+  const body = fleet.split('\n').slice(1, -1).join('\n');
+  return replaceSection(report, FLEET_SECTION, body, SECTION_BEFORE);
+}
+
 const log = (message: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -151,7 +166,7 @@ async function main(): Promise<void> {
     // Only the report again, from a run's saved results, with the current NOTES.md.
     const saved = JSON.parse(readFileSync(render, 'utf8')) as BenchResults;
     saved.notes = existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : '';
-    writeFileSync(out, renderReport(saved));
+    writeFileSync(out, withKeptSections(renderReport(saved), out));
     log(`wrote ${out} from ${render}`);
     return;
   }
@@ -528,8 +543,7 @@ async function main(): Promise<void> {
       load: { atStart: loadAtStart, atEnd: loadavg() },
     };
     await cleanup();
-    const report = renderReport(results);
-    writeFileSync(out, report);
+    writeFileSync(out, withKeptSections(renderReport(results), out));
     const saved = join(tmpdir(), `shop-bench-results-${profile.mode}.json`);
     writeFileSync(saved, JSON.stringify(results, null, 2));
     log(`results saved to ${saved} (npm run bench -- --render ${saved} rewrites the report)`);
