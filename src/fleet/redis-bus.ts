@@ -55,7 +55,6 @@ export class RedisBus implements EventBus {
   #reader: Redis | undefined;
   #loop: Promise<void> | undefined;
   #stopped = false;
-  #readerUp = false;
   #stats = { published: 0, duplicatesDropped: 0, delivered: 0 };
 
   constructor(options: RedisBusOptions) {
@@ -134,7 +133,9 @@ export class RedisBus implements EventBus {
   }
 
   stats(): BusStats {
-    const up = this.#options.redis.up() && (this.#options.mode === 'pull' || this.#readerUp);
+    const up =
+      this.#options.redis.up() &&
+      (this.#options.mode === 'pull' || this.#reader?.status === 'ready');
     return { kind: this.kind, up, ...this.#stats };
   }
 
@@ -158,12 +159,10 @@ export class RedisBus implements EventBus {
           this.#stream,
           this.#lastId,
         )) as StreamReply;
-        this.#readerUp = true;
         backoff = 0;
         this.#hand(reply);
       } catch (error) {
         if (this.#stopped) return;
-        this.#readerUp = false;
         backoff = Math.min(2_000, Math.max(100, backoff * 2));
         this.#options.logger.debug({ err: error, retryInMs: backoff }, 'bus: read failed');
         await new Promise((resolve) => setTimeout(resolve, backoff));

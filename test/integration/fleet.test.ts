@@ -86,6 +86,21 @@ async function setStock(productId: string, stock: number): Promise<void> {
   );
 }
 
+/** The Stock subscription over SSE on one replica, given a moment to register. */
+async function subscribeToStock(replica: StartedServer, productId: string): Promise<SseReader> {
+  const response = await fetch(replica.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({
+      query: STOCK_SUBSCRIPTION,
+      variables: { productId: encodeGlobalID('Product', productId) },
+    }),
+  });
+  const sse = new SseReader(response);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return sse;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -226,16 +241,7 @@ describe('a fleet of three replicas on one Redis', () => {
     expect(leader).toBeDefined();
     const survivors = replicas.filter((replica) => replica !== leader);
     const product = catalog.products[4]!;
-    const response = await fetch(survivors[0]!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({
-        query: STOCK_SUBSCRIPTION,
-        variables: { productId: encodeGlobalID('Product', product.id) },
-      }),
-    });
-    const sse = new SseReader(response);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sse = await subscribeToStock(survivors[0]!, product.id);
 
     const written: number[] = [];
     let killedAt = 0;
@@ -339,16 +345,7 @@ describe('a fleet of three replicas on one Redis', () => {
       measured: `${(performance.now() - started).toFixed(0)} ms`,
     };
     // Live events flow again: a write straight to the table reaches a subscriber.
-    const response = await fetch(replicas[0]!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({
-        query: STOCK_SUBSCRIPTION,
-        variables: { productId: encodeGlobalID('Product', product.id) },
-      }),
-    });
-    const sse = new SseReader(response);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sse = await subscribeToStock(replicas[0]!, product.id);
     await setStock(product.id, 4_242);
     const event = await sse.next(10_000);
     await sse.close();

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       ['DYNAMODB_MAX_IN_FLIGHT', '0'],
       ['DYNAMODB_MAX_QUEUE', '-1'],
       ['REQUEST_DEADLINE_MS', '50'],
+      ['REDIS_URL', 'http://cache:6379'],
+      ['STREAM_LEASE_MS', '100'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),
@@ -68,6 +70,15 @@ describe('loadConfig', () => {
       jwksUrl: 'https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/jwks.json',
       issuer: 'https://issuer',
       audience: 'shop',
+    });
+  });
+
+  it('turns the fleet on with REDIS_URL only', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.example:6379' }).redis).toEqual({
+      url: 'rediss://cache.example:6379',
+      keyPrefix: '{shop}:',
+      streamMaxLength: 10_000,
     });
   });
 
