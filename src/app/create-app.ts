@@ -5,6 +5,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { maskRequestError } from '../errors/to-graphql.js';
 import { createShopPubSub, type ShopPubSub } from '../events/pubsub.js';
+import type { StreamReaderStats } from '../events/stream-reader.js';
 import { createFleet, type Fleet } from '../fleet/fleet.js';
 import { corsOptions } from '../http/cors.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
@@ -48,8 +49,8 @@ export interface AppDeps {
   fleet?: Fleet;
   /** Catch up on the bus before each request (a Lambda, which gets no messages while frozen). */
   catchUpBeforeRequests?: boolean;
-  /** What /ready says of the stream reader. */
-  streamReaderStats?: () => Record<string, unknown> | undefined;
+  /** What /ready and /metrics say of the stream reader. */
+  streamReaderStats?: () => StreamReaderStats;
   /** Aborted at graceful shutdown: open subscriptions complete. */
   shutdown?: AbortSignal;
   /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
@@ -103,6 +104,10 @@ export function createApp(deps: AppDeps) {
         compiledOperations: jit?.compilations,
         compiledRuns: jit?.compiledRuns,
         admission: () => admission.stats(),
+        fleet: () => fleet.status(),
+        ...(deps.streamReaderStats
+          ? { streamLeasesHeld: () => deps.streamReaderStats?.().leasesHeld ?? 0 }
+          : {}),
       }),
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),

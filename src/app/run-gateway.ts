@@ -110,7 +110,7 @@ export async function runGateway(
     pubsub,
     fleet,
     shutdown: stopping.signal,
-    streamReaderStats: () => ({ ...reader.stats() }),
+    streamReaderStats: () => reader.stats(),
   });
   await fleet.start(pubsub);
   try {

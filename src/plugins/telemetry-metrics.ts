@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FleetStatus } from '../fleet/fleet.js';
 import type { AdmissionStats } from '../store/admission.js';
 import type { RequestDb } from '../store/request-db.js';
 
@@ -10,6 +11,10 @@ export interface MetricSources {
   compiledRuns?: () => number;
   /** Admission control's figures (src/store/admission.ts). */
   admission?: () => AdmissionStats;
+  /** The fleet's shared parts (src/fleet). */
+  fleet?: () => FleetStatus;
+  /** Stream shards whose lease this process holds (with REDIS_URL). */
+  streamLeasesHeld?: () => number;
 }
 
 export type AppMetrics = ReturnType<typeof createAppMetrics>;
@@ -86,7 +91,45 @@ export function createAppMetrics(sources: MetricSources) {
       },
     });
   };
-  const { admission } = sources;
+  const { admission, fleet } = sources;
+  const fromFleet = (read: (status: FleetStatus) => number) =>
+    fleet ? () => read(fleet()) : undefined;
+  pulled(
+    'gauge',
+    'redis_up',
+    'Whether Redis answers (1) or not (0); without REDIS_URL always 1 (nothing to reach)',
+    fromFleet((status) => (status.redis === 'down' ? 0 : 1)),
+  );
+  pulled(
+    'counter',
+    'bus_messages_published_total',
+    'Messages this process added to the bus (stream records with events, invalidations)',
+    fromFleet((status) => status.bus.published),
+  );
+  pulled(
+    'counter',
+    'bus_duplicates_dropped_total',
+    'Stream records not published again because their eventID had been (a new reader re-reading after the checkpoint, a retried Lambda batch)',
+    fromFleet((status) => status.bus.duplicatesDropped),
+  );
+  pulled(
+    'counter',
+    'bus_messages_delivered_total',
+    "Bus messages handed to this process's subscribers and response cache",
+    fromFleet((status) => status.bus.delivered),
+  );
+  pulled(
+    'gauge',
+    'response_cache_bypassed',
+    'Whether the response cache is bypassed (1) because the bus is down, or in use (0)',
+    fromFleet((status) => (status.cacheBypassed ? 1 : 0)),
+  );
+  pulled(
+    'gauge',
+    'stream_leases_held',
+    'Stream shards whose lease this process holds and reads (with REDIS_URL; the fleet total is the shard count)',
+    sources.streamLeasesHeld,
+  );
   const fromAdmission = (read: (stats: AdmissionStats) => number) =>
     admission ? () => read(admission()) : undefined;
   pulled(

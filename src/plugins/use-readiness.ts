@@ -1,12 +1,13 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../app/logger.js';
+import type { StreamReaderStats } from '../events/stream-reader.js';
 import type { FleetStatus } from '../fleet/fleet.js';
 
 /** What /ready reports beyond the table: the fleet's shared parts and the stream reader. */
 export interface ReadinessSources {
   fleet: () => FleetStatus;
-  streamReader?: () => Record<string, unknown> | undefined;
+  streamReader?: () => StreamReaderStats;
 }
 
 /**

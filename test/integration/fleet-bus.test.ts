@@ -278,9 +278,18 @@ describe('a Redis outage', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  it('keeps queries and mutations working, says degraded in /ready, and recovers when Redis is back', async () => {
+  const metric = async (replica: TestApp, name: string) => {
+    const text = await (await replica.app.fetch('http://yoga/metrics')).text();
+    const line = text.split('\n').find((row) => row.startsWith(`${name} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+
+  it('keeps queries and mutations working, says degraded in /ready and /metrics, and recovers when Redis is back', async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
     expect(await ready(a.t)).toMatchObject({ status: 200, body: { status: 'ready', redis: 'up' } });
+    expect(await metric(a.t, 'redis_up')).toBe(1);
+    expect(await metric(a.t, 'response_cache_bypassed')).toBe(0);
+    expect(await metric(a.t, 'bus_messages_delivered_total')).toBeGreaterThan(0);
     const token = await a.t.token('fleet-outage');
     const product = catalog.products[2]!;
     const id = encodeGlobalID('Product', product.id);
@@ -292,6 +301,8 @@ describe('a Redis outage', () => {
       status: 200,
       body: { status: 'degraded', redis: 'down', responseCache: 'bypassed' },
     });
+    expect(await metric(a.t, 'redis_up')).toBe(0);
+    expect(await metric(a.t, 'response_cache_bypassed')).toBe(1);
     const started = performance.now();
     for (let i = 0; i < 5; i++) {
       expect(expectData(await a.t.gql(STOCK, { id }))).toMatchObject({ product: { id } });
