@@ -1,5 +1,6 @@
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -123,6 +124,8 @@ export class ShardLeaseTable {
   readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #timeoutMs: number;
+  /** Leases that #landedEarlier read back rather than wrote. */
+  readonly #readBack = new WeakSet<StreamLease>();
   readonly owner: string;
 
   constructor(options: {
@@ -205,12 +208,21 @@ export class ShardLeaseTable {
    * Renews a lease this process holds (as it last wrote it), with the checkpoint when given;
    * null when the lease was taken by another process.
    */
-  renew(held: StreamLease, checkpoint?: string, nowMs = Date.now()): Promise<StreamLease | null> {
-    return this.#update(held, {
-      set: checkpoint ? { checkpoint } : {},
+  async renew(
+    held: StreamLease,
+    checkpoint?: string,
+    nowMs = Date.now(),
+  ): Promise<StreamLease | null> {
+    const change = {
+      set: (checkpoint ? { checkpoint } : {}) as Record<string, string>,
       condition: '#owner = :me AND #counter = :observed',
       nowMs,
-    });
+    };
+    const renewed = await this.#update(held, change);
+    // Read back: an earlier write of ours landed, maybe long ago. Renew once more, so that the
+    // lease's clock, as others see it, starts now as the reader will assume.
+    if (renewed && this.#readBack.has(renewed)) return this.#update(renewed, change);
+    return renewed;
   }
 
   /**
@@ -265,8 +277,32 @@ export class ShardLeaseTable {
       );
       return output.Attributes ? toStreamLease(output.Attributes as Item) : null;
     } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      return this.#landedEarlier(lease, change.remove === 'owner');
     }
+  }
+
+  /**
+   * A condition that failed may be this process's own write of unknown outcome: an attempt that
+   * timed out and landed, then a retry that found the counter moved. Read back: when the lease
+   * still names this process (or, for a release, nobody) with a newer counter, that write landed
+   * and nobody took the lease since (a take names its taker). Without this a slow renewal would
+   * look like a lost lease, and the shard would be read again from the last checkpoint.
+   */
+  async #landedEarlier(lease: StreamLease, released: boolean): Promise<StreamLease | null> {
+    const output = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: streamLeaseKey(lease.shardId),
+        ConsistentRead: true,
+      }),
+      this.#signal(),
+    );
+    if (!output.Item) return null;
+    const current = toStreamLease(output.Item as Item);
+    const owner = released ? undefined : this.owner;
+    if (current.owner !== owner || current.counter <= lease.counter) return null;
+    this.#readBack.add(current);
+    return current;
   }
 }

@@ -32,7 +32,8 @@ import {
   writeSteadily,
 } from '../helpers/stream-leases.js';
 
-const timing = { leaseDurationMs: 1_500, pollIntervalMs: 50 };
+// Short for quick tests, with room for a loaded CI machine between renewals.
+const timing = { leaseDurationMs: 2_000, pollIntervalMs: 50 };
 const renewMs = timing.leaseDurationMs / 3;
 
 let tables: TestTable[] = [];
@@ -316,6 +317,39 @@ describe('stream shard leases', () => {
       expect(list.map((d) => d.reader)).toEqual([leaderName, followerName]);
       expect(list[0]!.at).toBeLessThan(tookAt);
     }
+  });
+
+  it('keeps its lease when renewals land but their answers are lost, and hands nothing twice', async () => {
+    const t = await table();
+    let losing = false;
+    // Every lease write reaches the table and its answer is lost: the SDK sends it again, which
+    // then fails its condition (the counter moved). The write of unknown outcome landed.
+    const faulty = faultyDynamo(t, (attempt) =>
+      losing && attempt.operation === 'UpdateItem' ? 'lose-response' : undefined,
+    );
+    const sink: Delivery[] = [];
+    const leaderName = owner('unheard');
+    const leader = reader(t, leaderName, sink, timing, { doc: faulty.doc });
+    await leader.start();
+    const follower = reader(t, owner('follower'), sink, timing);
+    await follower.start();
+    const writer = steadily(t, 'u', 20);
+    await until(() => ownWrites(sink).length >= 10, 10_000, 'the leader to deliver');
+    losing = true;
+    const lostFrom = faulty.attempts.length;
+    await new Promise((r) => setTimeout(r, 3 * timing.leaseDurationMs));
+    losing = false;
+    const written = await writer.stop();
+    await until(() => tally(sink).items.size === written.length, 10_000, 'every write');
+    const lostAnswers = faulty.attempts
+      .slice(lostFrom)
+      .filter((attempt) => attempt.operation === 'UpdateItem').length;
+    expect(lostAnswers).toBeGreaterThanOrEqual(4);
+    expect(leader.stats().leasesHeld).toBe(1);
+    expect(follower.stats().leasesHeld).toBe(0);
+    expect(new Set(ownWrites(sink).map((d) => d.reader))).toEqual(new Set([leaderName]));
+    expect(tally(sink).duplicates).toEqual([]);
+    expect([...tally(sink).items].sort()).toEqual(written);
   });
 
   it('works with the default lease duration, and releases on stop', async () => {
