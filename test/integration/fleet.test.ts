@@ -8,6 +8,7 @@ import {
   replaceSection,
   SECTION_BEFORE,
 } from '../../src/dev/bench/report-section.js';
+import { percentile } from '../../src/dev/load/soak.js';
 import { inventoryKey } from '../../src/models/inventory.js';
 import { TEST_CURSOR_SECRET, TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
@@ -101,11 +102,6 @@ async function subscribeToStock(replica: StartedServer, productId: string): Prom
   const sse = new SseReader(response);
   await new Promise((resolve) => setTimeout(resolve, 300));
   return sse;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 beforeAll(async () => {
