@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../src/app/logger.js';
-import { createStreamsClient } from '../../src/events/live.js';
 import { ShardLeaseTable } from '../../src/events/shard-leases.js';
 import { StreamReader, type StreamReaderOptions } from '../../src/events/stream-reader.js';
 import type { StreamLease } from '../../src/models/stream-lease.js';
 import type { TestTable } from './dynamo.js';
+import { testStreamsClient } from './stream.js';
 
 /** One record as a reader handed it to its consumer. */
 export interface Delivery {
@@ -63,11 +63,7 @@ export function leaseReader(
 ): StreamReader {
   const { onRecords, doc = table.dynamo.doc } = extra;
   return new StreamReader({
-    streams: createStreamsClient({
-      endpoint: table.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-    }),
+    streams: testStreamsClient(table),
     dynamo: table.dynamo.client,
     tableName: table.tableName,
     logger: createLogger('silent'),
@@ -194,19 +190,6 @@ export async function writeItems(
     written.push(sk);
   }
   return written;
-}
-
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  ms = 10_000,
-  what = 'a condition',
-): Promise<number> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    if (await check()) return performance.now();
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** How often each item's record was delivered, in total and by reader. */

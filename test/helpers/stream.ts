@@ -1,3 +1,9 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
 import { createLogger } from '../../src/app/logger.js';
 import { createLiveEvents, createStreamsClient } from '../../src/events/live.js';
 import type { ShopPubSub } from '../../src/events/pubsub.js';
@@ -17,11 +23,7 @@ export async function startTestStreamReader(
 ): Promise<StreamReader> {
   await fleet.start(pubsub);
   const reader = createLiveEvents({
-    streams: createStreamsClient({
-      endpoint: table.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-    }),
+    streams: testStreamsClient(table),
     dynamo: table.dynamo.client,
     tableName: table.tableName,
     logger: createLogger('silent'),
@@ -30,4 +32,27 @@ export async function startTestStreamReader(
   });
   await reader.start();
   return reader;
+}
+
+/** A DynamoDB Streams client for the test run's DynamoDB Local. */
+export function testStreamsClient(table: Pick<TestTable, 'endpoint'>): DynamoDBStreamsClient {
+  return createStreamsClient({
+    endpoint: table.endpoint,
+    region: 'us-east-1',
+    localCredentials: true,
+  });
+}
+
+/** The table's stream and its shards, as DescribeStream lists them (DynamoDB Local: one). */
+export async function describeTestStream(
+  table: TestTable,
+  streams: DynamoDBStreamsClient,
+): Promise<{ streamArn: string | undefined; shards: Shard[] }> {
+  const { Table } = await table.dynamo.client.send(
+    new DescribeTableCommand({ TableName: table.tableName }),
+  );
+  const { StreamDescription } = await streams.send(
+    new DescribeStreamCommand({ StreamArn: Table?.LatestStreamArn }),
+  );
+  return { streamArn: Table?.LatestStreamArn, shards: StreamDescription?.Shards ?? [] };
 }

@@ -1,16 +1,10 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
 import type { ShopEvent } from '../../src/events/events.js';
-import { createStreamsClient } from '../../src/events/live.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import { createStreamHandler, type DynamoDBStreamEvent } from '../../src/events/stream-handler.js';
 import type { BusMessage } from '../../src/fleet/bus.js';
@@ -21,6 +15,8 @@ import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
 import { operation } from '../helpers/graphql.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { describeTestStream, testStreamsClient } from '../helpers/stream.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The fleet's shared parts on a real redis-server, with three apps in this process standing for
@@ -38,15 +34,6 @@ const STOCK = 'query Stock($id: ID!) { product(id: $id) { id stock } }';
 
 function fleetConfig() {
   return loadConfig({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: `{t${Date.now()}}:` });
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return performance.now() - started;
 }
 
 let sharedConfig: ReturnType<typeof loadConfig>;
@@ -148,7 +135,10 @@ describe('cache invalidation from a write on any replica', () => {
     expect(restocked.restock.product.stock).toBe(before + 6);
     const waits: number[] = [];
     for (const replica of replicas) {
-      waits.push(await until(async () => (await stockOn(replica.t)) === before + 6, 1_000));
+      const started = performance.now();
+      waits.push(
+        (await until(async () => (await stockOn(replica.t)) === before + 6, 1_000)) - started,
+      );
     }
     console.info(
       `fleet-bus: invalidation reached 3 replicas in ${waits.map((ms) => ms.toFixed(1)).join(', ')} ms`,
@@ -175,7 +165,7 @@ describe('the bus', () => {
     await replicas[1]!.fleet.bus.publishRecords(records);
     await replicas[2]!.fleet.bus.publishRecords(records.slice(2));
     for (const [i, replica] of replicas.entries()) {
-      await until(() => replica.messages.length >= counts[i]! + 5);
+      await until(() => replica.messages.length >= counts[i]! + 5, 5_000);
       await new Promise((resolve) => setTimeout(resolve, 100));
       const got = replica.messages
         .slice(counts[i])
@@ -189,23 +179,12 @@ describe('the bus', () => {
 
 describe('the stream function', () => {
   it('publishes real stream records from DynamoDB Local once, and reports the first unpublished record when Redis is down', async () => {
-    const streams = createStreamsClient({
-      endpoint: table.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-    });
-    const { Table } = await table.dynamo.client.send(
-      new DescribeTableCommand({ TableName: table.tableName }),
-    );
-    const { StreamDescription } = await streams.send(
-      new DescribeStreamCommand({ StreamArn: Table?.LatestStreamArn }),
-    );
-    const shard = StreamDescription?.Shards?.find(
-      (s) => !s.SequenceNumberRange?.EndingSequenceNumber,
-    );
+    const streams = testStreamsClient(table);
+    const { streamArn, shards } = await describeTestStream(table, streams);
+    const shard = shards.find((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
     const { ShardIterator } = await streams.send(
       new GetShardIteratorCommand({
-        StreamArn: Table?.LatestStreamArn,
+        StreamArn: streamArn,
         ShardId: shard?.ShardId,
         ShardIteratorType: 'LATEST',
       }),
@@ -231,12 +210,12 @@ describe('the stream function', () => {
         read.push({
           eventID: record.eventID,
           eventName: record.eventName,
-          eventSourceARN: Table?.LatestStreamArn,
+          eventSourceARN: streamArn,
           dynamodb: record.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'],
         });
       }
       return read.length >= 3;
-    });
+    }, 5_000);
     streams.destroy();
 
     const stockSeen = () =>
@@ -249,7 +228,7 @@ describe('the stream function', () => {
     await lambda.ready;
     const handle = createStreamHandler(lambda.bus, logger);
     expect(await handle({ Records: read })).toEqual({ batchItemFailures: [] });
-    await until(() => stockSeen().length >= 3);
+    await until(() => stockSeen().length >= 3, 5_000);
     // Lambda retries the whole batch: nothing is delivered twice.
     expect(await handle({ Records: read })).toEqual({ batchItemFailures: [] });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -257,7 +236,7 @@ describe('the stream function', () => {
 
     await redis.stop();
     try {
-      await until(() => replicas[0]!.fleet.status().redis === 'down');
+      await until(() => replicas[0]!.fleet.status().redis === 'down', 5_000);
       const failed = await handle({ Records: read });
       expect(failed.batchItemFailures).toEqual([
         { itemIdentifier: read[0]!.dynamodb?.SequenceNumber },
@@ -295,7 +274,10 @@ describe('a Redis outage', () => {
     const id = encodeGlobalID('Product', product.id);
 
     await redis.stop();
-    await until(() => a.fleet.status().redis === 'down' && b.fleet.status().redis === 'down');
+    await until(
+      () => a.fleet.status().redis === 'down' && b.fleet.status().redis === 'down',
+      5_000,
+    );
     const during = await ready(a.t);
     expect(during).toMatchObject({
       status: 200,
@@ -323,6 +305,6 @@ describe('a Redis outage', () => {
     await a.fleet.bus.publishRecords([
       { eventId, events: [{ type: 'stock', productId: 'after', stock: 7, item: {} }] },
     ]);
-    await until(() => b.messages.length > seen);
+    await until(() => b.messages.length > seen, 5_000);
   });
 });

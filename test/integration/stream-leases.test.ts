@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  type _Record,
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
-import { createStreamsClient } from '../../src/events/live.js';
 import { ShardLeaseTable } from '../../src/events/shard-leases.js';
 import { StreamReader } from '../../src/events/stream-reader.js';
 import {
@@ -19,6 +13,7 @@ import {
 } from '../../src/models/stream-lease.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { faultyDynamo, refused } from '../helpers/faults.js';
+import { describeTestStream, testStreamsClient } from '../helpers/stream.js';
 import {
   type Delivery,
   leaseReader,
@@ -27,10 +22,10 @@ import {
   ownWrites,
   type ReaderProcess,
   tally,
-  until,
   writeItems,
   writeSteadily,
 } from '../helpers/stream-leases.js';
+import { until } from '../helpers/until.js';
 
 // Short for quick tests, with room for a loaded CI machine between renewals.
 const timing = { leaseDurationMs: 2_000, pollIntervalMs: 50 };
@@ -415,19 +410,9 @@ async function putLease(
   t: TestTable,
   fields: Pick<StreamLease, 'owner' | 'counter' | 'skipBefore'>,
 ): Promise<void> {
-  const streams = createStreamsClient({
-    endpoint: t.endpoint,
-    region: 'us-east-1',
-    localCredentials: true,
-  });
-  const { Table } = await t.dynamo.client.send(
-    new DescribeTableCommand({ TableName: t.tableName }),
-  );
-  const { StreamDescription } = await streams.send(
-    new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn }),
-  );
+  const streams = testStreamsClient(t);
+  const { shards } = await describeTestStream(t, streams);
   streams.destroy();
-  const shards = StreamDescription?.Shards ?? [];
   expect(shards).toHaveLength(1);
   const lease: StreamLease = {
     shardId: shards[0]!.ShardId!,

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/app/logger.js';
 import { eventsFromRecord } from '../../src/events/events.js';
 import { StreamReader } from '../../src/events/stream-reader.js';
 import { inventoryKey } from '../../src/models/inventory.js';
+import { until } from '../helpers/until.js';
 
 const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true });
 
@@ -131,14 +132,6 @@ const record = (seq: string, stock: number): _Record => ({
   },
 });
 
-async function until(check: () => boolean, ms = 3_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('StreamReader', () => {
   it('renews an expired iterator after the last record read, backs off on errors, and follows a closed shard to its child', async () => {
     const fake = new FakeStreams();
@@ -157,12 +150,12 @@ describe('StreamReader', () => {
     expect(fake.calls).toContain('GetShardIteratorCommand:A:LATEST');
 
     fake.records.A!.push(record('2', 1), record('3', 2));
-    await until(() => seen.length === 2);
+    await until(() => seen.length === 2, 3_000);
     expect(seen).toEqual(['2', '3']);
 
     fake.failNextGetRecords = 2;
     fake.records.A!.push(record('4', 3));
-    await until(() => seen.length === 3);
+    await until(() => seen.length === 3, 3_000);
     expect(reader.stats().errors).toBe(2);
     // The iterator expired once: it was renewed after the last sequence number read, so
     // nothing was skipped or read twice.
@@ -179,7 +172,7 @@ describe('StreamReader', () => {
       SequenceNumberRange: { StartingSequenceNumber: '5' },
     });
     fake.records.B!.push(record('5', 4));
-    await until(() => seen.length === 4);
+    await until(() => seen.length === 4, 3_000);
     expect(seen).toEqual(['2', '3', '4', '5']);
     expect(fake.calls).toContain('GetShardIteratorCommand:B:TRIM_HORIZON');
     expect(reader.stats()).toMatchObject({ shards: 2, openShards: 1, records: 4 });
@@ -220,12 +213,12 @@ describe('StreamReader', () => {
     // A change after the quiet spell is read at the next call, within the longest wait...
     idle.records.A!.push(record('2', 1));
     const pushedAt = performance.now();
-    await until(() => seen.length === 1);
+    await until(() => seen.length === 1, 3_000);
     expect(seen).toEqual(['2']);
     // ...and the shard is polled at the short interval again: one call right after the records,
     // the next 20 ms later (well under the 320 ms it had backed off to).
     const delivered = idle.getRecordsAt.findIndex((at) => at >= pushedAt);
-    await until(() => idle.getRecordsAt.length >= delivered + 3);
+    await until(() => idle.getRecordsAt.length >= delivered + 3, 3_000);
     const after = idle.getRecordsAt.slice(delivered, delivered + 3);
     expect(after[2]! - after[1]!).toBeLessThan(160);
     await idleReader.stop();
@@ -261,9 +254,9 @@ describe('StreamReader consumers', () => {
     });
     await reader.start();
     fake.records.A!.push(record('2', 1));
-    await until(() => calls.length === 3);
+    await until(() => calls.length === 3, 3_000);
     fake.records.A!.push(record('3', 2));
-    await until(() => calls.length === 4);
+    await until(() => calls.length === 4, 3_000);
     await reader.stop();
     expect(calls).toEqual([
       ['A', '2'],
