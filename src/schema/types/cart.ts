@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { cartQuantity, globalId, LIMITS } from '../../domain/validation.js';
 import { NotFoundError, ValidationError } from '../../errors/domain.js';
 import type { CartLine } from '../../models/cart-line.js';
@@ -5,7 +6,7 @@ import { ttlToIso } from '../../models/table-schema.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
-import { CustomerNode } from './customer.js';
+import { CustomerNode, viewerAfterChange } from './customer.js';
 import { ProductNode } from './product.js';
 import { productIdFrom } from './review.js';
 
@@ -43,6 +44,11 @@ const Cart = builder.objectRef<CartView>('Cart').implement({
   description:
     'Access pattern 7: Query `PK = CUSTOMER#cid AND begins_with(SK, CART#)`, consistent. At most 25 products.',
   fields: (t) => ({
+    id: t.id({
+      description:
+        "One cart per customer, so it is the customer's: stable across changes, for client caches to normalize `me.cart` with the carts that addToCart and removeFromCart return.",
+      resolve: (cart) => encodeGlobalID('Cart', cart.customerId),
+    }),
     items: t.field({
       type: [CartItem],
       description: 'Oldest line first.',
@@ -100,7 +106,7 @@ builder.mutationFields((t) => ({
     },
     errors: {
       types: [ValidationError, NotFoundError],
-      result: { name: 'AddToCartSuccess' },
+      result: { name: 'AddToCartSuccess', fields: (t) => ({ viewer: viewerAfterChange(t) }) },
       union: { name: 'AddToCartResult' },
       dataField: { name: 'cart' },
     },
@@ -120,7 +126,7 @@ builder.mutationFields((t) => ({
     args: { productId: t.arg.id({ required: true, validate: globalId }) },
     errors: {
       types: [ValidationError],
-      result: { name: 'RemoveFromCartSuccess' },
+      result: { name: 'RemoveFromCartSuccess', fields: (t) => ({ viewer: viewerAfterChange(t) }) },
       union: { name: 'RemoveFromCartResult' },
       dataField: { name: 'cart' },
     },

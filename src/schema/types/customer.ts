@@ -1,3 +1,4 @@
+import type { ObjectFieldBuilder } from '@pothos/core';
 import type { Customer } from '../../domain/types.js';
 import { customerName, email, LIMITS, nodeId } from '../../domain/validation.js';
 import { AlreadyExistsError, EmailTakenError, ValidationError } from '../../errors/domain.js';
@@ -90,3 +91,20 @@ builder.mutationFields((t) => ({
       }),
   }),
 }));
+
+type ShopTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/**
+ * `viewer` on the success result of a mutation that changes the viewer's cart or orders: the
+ * profile as it is after the change (a consistent read), so a normalized client cache (Apollo,
+ * urql's graphcache) updates `me` and `me.cart` from the mutation's answer, without a refetch.
+ */
+export function viewerAfterChange<Shape>(t: ObjectFieldBuilder<ShopTypes, Shape>) {
+  return t.field({
+    type: CustomerNode,
+    nullable: true,
+    description:
+      "The viewer's profile after this change (as `me` reads it): select `cart`, `orderCount` or `orders` to refresh a client cache. Null until createProfile.",
+    resolve: (_result, _args, context) => context.repos.customers.getOwn(viewerOf(context).id),
+  });
+}

@@ -23,7 +23,7 @@ import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
-import { CustomerNode } from './customer.js';
+import { CustomerNode, viewerAfterChange } from './customer.js';
 import { OrderStatusEnum } from './order-status.js';
 import { ProductNode } from './product.js';
 
@@ -196,7 +196,7 @@ builder.mutationFields((t) => ({
         NotFoundError,
         OrderOutcomeUnknownError,
       ],
-      result: { name: 'PlaceOrderSuccess' },
+      result: { name: 'PlaceOrderSuccess', fields: (t) => ({ viewer: viewerAfterChange(t) }) },
       union: { name: 'PlaceOrderResult' },
       dataField: { name: 'order' },
     },
@@ -232,7 +232,7 @@ builder.mutationFields((t) => ({
     authScopes: { customer: true },
     errors: {
       types: [InvalidTransitionError, ValidationError, NotFoundError],
-      result: { name: 'CancelOrderSuccess' },
+      result: { name: 'CancelOrderSuccess', fields: (t) => ({ viewer: viewerAfterChange(t) }) },
       union: { name: 'CancelOrderResult' },
       dataField: { name: 'order' },
     },
