@@ -29,6 +29,7 @@ const envSchema = z.object({
   ORDER_STATUS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: optionalString,
+  TRUSTED_DOCUMENTS: optionalString,
   RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   STREAM_MAX_IDLE_POLL_MS: z.coerce
     .number()
@@ -106,6 +107,11 @@ export interface Config {
   /** Origins allowed by CORS; `*` for any. Empty: no CORS headers (same-origin only). */
   corsOrigins: string[];
   maxBodyBytes: number;
+  /**
+   * A trusted-documents manifest (src/app/trusted-documents.ts): only its operations run, by
+   * hash. Unset: any operation, and Apollo's automatic persisted queries.
+   */
+  trustedDocuments: string | undefined;
   /** How long a public catalog response may be served from the cache; 0 turns it off. */
   responseCacheTtlSeconds: number;
   /** The longest wait between GetRecords calls of a quiet stream shard (250 ms while busy). */
@@ -210,6 +216,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    trustedDocuments: env.TRUSTED_DOCUMENTS,
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
     streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,
     executor: env.GRAPHQL_EXECUTOR,

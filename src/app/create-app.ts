@@ -17,6 +17,7 @@ import { useHttpRefusals } from '../plugins/use-http-refusals.js';
 import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
 import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
 import { useOverload } from '../plugins/use-overload.js';
+import { usePersistedQueries } from '../plugins/use-persisted-operations.js';
 import { usePublicResponseCache } from '../plugins/use-public-response-cache.js';
 import { useQueryLimits } from '../plugins/use-query-limits.js';
 import { useReadiness } from '../plugins/use-readiness.js';
@@ -30,6 +31,7 @@ import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
 import { type Logger, yogaLogging } from './logger.js';
+import { loadManifest } from './trusted-documents.js';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +73,7 @@ export function createApp(deps: AppDeps) {
       maxInFlight: config.admission.maxInFlight,
       maxQueue: config.admission.maxQueue,
     });
+  const trusted = config.trustedDocuments ? loadManifest(config.trustedDocuments) : undefined;
   const requestIds = useRequestId(logger);
   const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
   return createYoga<Record<string, unknown>, Context>({
@@ -113,6 +116,7 @@ export function createApp(deps: AppDeps) {
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
       useRequestErrorCode(),
+      ...usePersistedQueries({ store: fleet.operations, trusted }),
       ...useQueryLimits(config, logger),
       useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OperationDefinitionNode, parse, print } from 'graphql';
+import { type Manifest, manifestOf } from '../app/trusted-documents.js';
 
 /** The repository root: the nearest folder above this file with a package.json (src or dist). */
 function findRoot(): string {
@@ -68,3 +69,10 @@ export function documentOperation(name: string): DocumentOperation {
 export function graphqlBody(op: DocumentOperation, variables: Record<string, unknown>): string {
   return JSON.stringify({ query: op.text, operationName: op.name, variables });
 }
+
+/** The trusted-documents manifest of documents/: every operation's text by its sha256. */
+export function documentsManifest(): Manifest {
+  return manifestOf([...documentOperations().values()].map((op) => op.text));
+}
+
+export const MANIFEST_FILE = join(DOCUMENTS_DIR, 'persisted-operations.json');

@@ -4,6 +4,11 @@ import type { ShopPubSub } from '../events/pubsub.js';
 import { type BusStats, type EventBus, LocalBus } from './bus.js';
 import { deliverTo } from './deliver.js';
 import { FleetCache } from './fleet-cache.js';
+import {
+  MemoryOperationStore,
+  type OperationStore,
+  RedisOperationStore,
+} from './operation-store.js';
 import { MemoryRateLimits, type RateLimitStore } from './rate-limits.js';
 import { connectRedis, type RedisConnections } from './redis.js';
 import { RedisBus } from './redis-bus.js';
@@ -29,6 +34,8 @@ export interface Fleet {
   bus: EventBus;
   rateLimits: RateLimitStore;
   cache: FleetCache;
+  /** Automatic persisted queries' documents: shared through Redis, else this process's. */
+  operations: OperationStore;
   /** Settles once Redis answered or could not be reached at start (at once without Redis). */
   ready: Promise<void>;
   /** Starts handing the bus's messages to this process's subscribers and cache. */
@@ -50,6 +57,7 @@ export function createFleet(
       bus,
       rateLimits,
       cache,
+      operations: new MemoryOperationStore(),
       ready: Promise.resolve(),
       start: (pubsub) => bus.subscribe(deliverTo({ pubsub, cache, logger })),
       status: () => ({
@@ -80,6 +88,7 @@ export function createFleet(
     bus,
     rateLimits,
     cache,
+    operations: new RedisOperationStore(redis, keyPrefix, logger),
     ready: redis.firstConnection,
     async start(pubsub) {
       await redis.firstConnection;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Config } from '../../src/app/config.js';
 import { createApp } from '../../src/app/create-app.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
 import { serveWithJsonBody } from '../../src/http/json-body.js';
 import { testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
@@ -44,7 +45,7 @@ export interface HttpTestServer {
 export async function startHttpServer(
   table: TestTable,
   env: Record<string, string> = {},
-  options: { logLevel?: string } = {},
+  options: { logLevel?: string; fleet?: Fleet } = {},
 ): Promise<HttpTestServer> {
   const config = testConfig(table.tableName, table.endpoint, env);
   const logs = new LogCapture();
@@ -56,7 +57,13 @@ export async function startHttpServer(
     },
     logs,
   );
-  const app = createApp({ config, logger, client: table.dynamo.client, doc: table.dynamo.doc });
+  const app = createApp({
+    config,
+    logger,
+    client: table.dynamo.client,
+    doc: table.dynamo.doc,
+    ...(options.fleet ? { fleet: options.fleet } : {}),
+  });
   // As `npm start` serves it: JSON bodies are read before yoga (src/http-body.ts).
   const server = createServer(serveWithJsonBody(app, config.maxBodyBytes));
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,226 @@
+/**
+ * Persisted operations over real HTTP: Apollo Client 4's PersistedQueryLink (automatic
+ * persisted queries) against the gateway, the Redis store shared by two apps, and trusted
+ * documents from the manifest of documents/.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/app/logger.js';
+import { documentOperation, MANIFEST_FILE } from '../../src/dev/documents.js';
+import { createFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { testConfig } from '../helpers/app.js';
+import { createTestTable, type TestTable } from '../helpers/dynamo.js';
+import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
+import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+let table: TestTable;
+let catalog: Catalog;
+let server: HttpTestServer;
+
+beforeAll(async () => {
+  table = await createTestTable('persisted');
+  catalog = await loadCatalog(table);
+  server = await startHttpServer(table);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await table?.drop();
+});
+
+interface Sent {
+  method: string;
+  hasQuery: boolean;
+  hash: string | undefined;
+}
+
+/** Apollo with the APQ link, and what it put on the wire. */
+function apqClient(url: string, options: { get?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const target = new URL(String(input));
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : {};
+    const extensions = body.extensions ?? JSON.parse(target.searchParams.get('extensions') ?? '{}');
+    sent.push({
+      method: init?.method ?? 'GET',
+      hasQuery: Boolean(body.query ?? target.searchParams.get('query')),
+      hash: extensions.persistedQuery?.sha256Hash,
+    });
+    return fetch(input, init);
+  };
+  const client = new ApolloClient({
+    link: new PersistedQueryLink({ sha256, useGETForHashedQueries: options.get ?? false }).concat(
+      new HttpLink({ uri: url, fetch: recording }),
+    ),
+    cache: new InMemoryCache(),
+  });
+  return { client, sent };
+}
+
+const categoriesQuery = (name: string) => gql`
+  query ${name} { categories { id slug name productCount } }
+`;
+const CATEGORIES = categoriesQuery('Categories');
+const PRODUCT = gql`
+  query Product($id: ID!) { product(id: $id) { id name priceCents } }
+`;
+
+describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
+  for (const get of [false, true]) {
+    it(`registers on the first send and sends the hash alone after (${get ? 'GET' : 'POST'})`, async () => {
+      const query = categoriesQuery(get ? 'CategoriesByGet' : 'CategoriesByPost');
+      const first = apqClient(server.url, { get });
+      const { data } = await first.client.query<{ categories: Array<{ slug: string }> }>({
+        query,
+      });
+      expect(data?.categories.map((c) => c.slug).sort()).toEqual(['tools', 'toys']);
+      // Hash alone, PERSISTED_QUERY_NOT_FOUND, then hash and text (a POST, as the link does).
+      expect(first.sent.map((s) => s.hasQuery)).toEqual([false, true]);
+      expect(first.sent[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(first.sent[0]?.method).toBe(get ? 'GET' : 'POST');
+
+      const second = apqClient(server.url, { get });
+      const again = await second.client.query<{ categories: unknown[] }>({ query });
+      expect(again.data?.categories).toEqual(data?.categories);
+      expect(second.sent).toEqual([
+        { method: get ? 'GET' : 'POST', hasQuery: false, hash: first.sent[0]?.hash },
+      ]);
+    });
+  }
+
+  it('runs a query with variables by hash', async () => {
+    const product = catalog.products[0]!;
+    const id = Buffer.from(`Product:${product.id}`).toString('base64');
+    await apqClient(server.url).client.query({ query: PRODUCT, variables: { id } });
+    const { client, sent } = apqClient(server.url, { get: true });
+    const { data } = await client.query<{ product: { name: string } }>({
+      query: PRODUCT,
+      variables: { id },
+    });
+    expect(data?.product.name).toBe(product.name);
+    expect(sent.map((s) => s.hasQuery)).toEqual([false]);
+  });
+
+  it('refuses a text whose hash is not the one sent, and stores nothing', async () => {
+    const text = 'query Wrong { categories { id } }';
+    const wrongHash = sha256('query Other { categories { slug } }');
+    const refused = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({
+        query: text,
+        extensions: { persistedQuery: { version: 1, sha256Hash: wrongHash } },
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
+    const lookup = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        extensions: { persistedQuery: { version: 1, sha256Hash: wrongHash } },
+      }),
+    });
+    expect((await lookup.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+});
+
+describe('the Redis store', () => {
+  let redis: TestRedis;
+  let a: HttpTestServer;
+  let b: HttpTestServer;
+
+  const fleets: Fleet[] = [];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url };
+    for (const _ of [0, 1]) {
+      const fleet = createFleet(
+        testConfig(table.tableName, table.endpoint, env),
+        createLogger('silent'),
+      );
+      await fleet.ready;
+      fleets.push(fleet);
+    }
+    a = await startHttpServer(table, env, { fleet: fleets[0]! });
+    b = await startHttpServer(table, env, { fleet: fleets[1]! });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    for (const fleet of fleets) await fleet.stop();
+    await redis?.stop();
+  });
+
+  it('finds on one replica a query registered on another, and falls back to the text while Redis is down', async () => {
+    const registered = apqClient(a.url);
+    await registered.client.query({ query: PRODUCT, variables: { id: 'UHJvZHVjdDpub25l' } });
+    expect(registered.sent.map((s) => s.hasQuery)).toEqual([false, true]);
+    const other = apqClient(b.url);
+    await other.client.query({ query: PRODUCT, variables: { id: 'UHJvZHVjdDpub25l' } });
+    expect(other.sent.map((s) => s.hasQuery)).toEqual([false]);
+
+    await redis.stop();
+    const during = apqClient(b.url);
+    const { data } = await during.client.query<{ categories: unknown[] }>({ query: CATEGORIES });
+    expect(data?.categories).toHaveLength(2);
+    expect(during.sent.map((s) => s.hasQuery)).toEqual([false, true]);
+  });
+});
+
+describe('trusted documents (TRUSTED_DOCUMENTS)', () => {
+  let trusted: HttpTestServer;
+  const post = (body: unknown) =>
+    fetch(trusted.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    trusted = await startHttpServer(table, { TRUSTED_DOCUMENTS: MANIFEST_FILE });
+  });
+
+  afterAll(async () => {
+    await trusted?.close();
+  });
+
+  it("runs the manifest's operations by hash", async () => {
+    const op = documentOperation('Categories');
+    const reply = await post({
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(op.text) } },
+    });
+    expect(reply.status).toBe(200);
+    expect((await reply.json()).data.categories).toHaveLength(2);
+  });
+
+  it('refuses any operation text, even a known one, and a hash not in the manifest', async () => {
+    const arbitrary = await post({ query: '{ categories { id } }' });
+    expect(arbitrary.status).toBe(400);
+    expect((await arbitrary.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    const op = documentOperation('Categories');
+    const known = await post({
+      query: op.text,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(op.text) } },
+    });
+    expect(known.status).toBe(400);
+    const unknown = await post({
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } },
+    });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+  });
+
+  it('is the manifest of documents/ as committed', async () => {
+    const { documentsManifest } = await import('../../src/dev/documents.js');
+    expect(JSON.parse(readFileSync(MANIFEST_FILE, 'utf8'))).toEqual(documentsManifest());
+  });
+});
