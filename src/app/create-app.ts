@@ -13,6 +13,7 @@ import { useBusCatchUp } from '../plugins/use-bus-catch-up.js';
 import { useCallReport } from '../plugins/use-call-report.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
+import { useHttpCaching } from '../plugins/use-http-caching.js';
 import { useHttpRefusals } from '../plugins/use-http-refusals.js';
 import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
 import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps) {
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
+      useHttpCaching(config),
       useRequestErrorCode(),
       ...usePersistedQueries({ store: fleet.operations, trusted }),
       ...useQueryLimits(config, logger),
