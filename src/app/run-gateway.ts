@@ -5,6 +5,7 @@ import { createLiveEvents, createStreamsClient } from '../events/live.js';
 import { createShopPubSub } from '../events/pubsub.js';
 import { createFleet } from '../fleet/fleet.js';
 import { createNodeServer } from '../http/node-server.js';
+import { attachGraphqlWs } from '../http/websocket.js';
 import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../store/client.js';
 import { ensureTable } from '../store/table.js';
 import type { Config } from './config.js';
@@ -121,6 +122,7 @@ export async function runGateway(
     logger.error({ err: error }, 'could not start the stream reader: no live events');
   }
   const node = createNodeServer(app, { maxBodyBytes: config.maxBodyBytes });
+  const sockets = attachGraphqlWs(node.server, app, { maxBodyBytes: config.maxBodyBytes });
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -129,8 +131,10 @@ export async function runGateway(
     const started = Date.now();
     logger.info({ signal, inFlight: node.inFlight() }, 'shutting down: draining requests');
     const drained = node.drain(SHUTDOWN_GRACE_MS);
-    // Open subscriptions complete, so their SSE responses end; in-flight requests finish.
+    // Open subscriptions complete, so their SSE responses end and their sockets close;
+    // in-flight requests finish.
     stopping.abort();
+    await sockets.close();
     await drained;
     logger.info({ ms: Date.now() - started }, 'drained');
     // The reader hands its leases over (after a last checkpoint) before the bus closes.

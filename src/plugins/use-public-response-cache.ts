@@ -1,6 +1,7 @@
 import { type Cache, hashSHA256, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Config } from '../app/config.js';
 import type { Context } from '../app/context.js';
+import { isSocketRequest } from '../http/websocket.js';
 
 /**
  * Public catalog reads: anonymous requests only (nothing private can be in them), kept for
@@ -17,7 +18,7 @@ export function usePublicResponseCache(
     useResponseCache<Context>({
       cache,
       session: () => null,
-      enabled: (request) => !request.headers.get('authorization'),
+      enabled: (request) => !request.headers.get('authorization') && !isSocketRequest(request),
       // Only a request that may be cached needs a key (see above).
       buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) =>
         request.headers.get('authorization')

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Config } from '../../src/app/config.js';
-import { createApp } from '../../src/app/create-app.js';
-import type { Fleet } from '../../src/fleet/fleet.js';
+import { type AppDeps, createApp } from '../../src/app/create-app.js';
 import { serveWithJsonBody } from '../../src/http/json-body.js';
+import { attachGraphqlWs } from '../../src/http/websocket.js';
 import { testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
 
@@ -27,6 +27,8 @@ export class LogCapture {
 export interface HttpTestServer {
   /** `http://127.0.0.1:<port>/graphql` */
   url: string;
+  /** `ws://127.0.0.1:<port>/graphql`: graphql-ws */
+  wsUrl: string;
   /** `http://127.0.0.1:<port>` */
   origin: string;
   config: Config;
@@ -45,7 +47,7 @@ export interface HttpTestServer {
 export async function startHttpServer(
   table: TestTable,
   env: Record<string, string> = {},
-  options: { logLevel?: string; fleet?: Fleet } = {},
+  options: { logLevel?: string } & Pick<AppDeps, 'fleet' | 'pubsub' | 'shutdown'> = {},
 ): Promise<HttpTestServer> {
   const config = testConfig(table.tableName, table.endpoint, env);
   const logs = new LogCapture();
@@ -63,9 +65,12 @@ export async function startHttpServer(
     client: table.dynamo.client,
     doc: table.dynamo.doc,
     ...(options.fleet ? { fleet: options.fleet } : {}),
+    ...(options.pubsub ? { pubsub: options.pubsub } : {}),
+    ...(options.shutdown ? { shutdown: options.shutdown } : {}),
   });
   // As `npm start` serves it: JSON bodies are read before yoga (src/http-body.ts).
   const server = createServer(serveWithJsonBody(app, config.maxBodyBytes));
+  const sockets = attachGraphqlWs(server, app, { maxBodyBytes: config.maxBodyBytes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -77,15 +82,18 @@ export async function startHttpServer(
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     origin,
     config,
     logs,
     table,
     wireCalls: (fn) => wireCalls(table, fn),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await sockets.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
