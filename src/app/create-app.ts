@@ -14,6 +14,7 @@ import { useBusCatchUp } from '../plugins/use-bus-catch-up.js';
 import { useCallReport } from '../plugins/use-call-report.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
+import { useHttpCaching } from '../plugins/use-http-caching.js';
 import { useHttpRefusals } from '../plugins/use-http-refusals.js';
 import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
 import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
@@ -114,6 +115,11 @@ export function createApp(deps: AppDeps) {
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
       useBadRequestStatus('/graphql'),
+      useHttpCaching({
+        graphqlPath: '/graphql',
+        ttlSeconds: config.responseCacheTtlSeconds,
+        corsPerOrigin: config.corsOrigins.length > 0,
+      }),
       useRequestErrorCode(),
       ...useQueryLimits(config, logger),
       useMutationRateLimit(config, fleet.rateLimits),
