@@ -63,14 +63,16 @@ export function createContextFactory(deps: ContextDeps) {
         shutdown: deps.shutdown,
       };
     };
-    const refuse = (error: unknown): never => authenticationFailure(error, requestId, logger);
     let token: string | null;
     try {
       token = bearerToken(request.headers.get('authorization'));
     } catch (error) {
-      return refuse(error);
+      // Not a bearer token at all (another scheme, a malformed header): a plain challenge.
+      return authenticationFailure(error, requestId, logger, false);
     }
     if (!token) return build(null);
-    return verifyToken(token).then(build, refuse);
+    return verifyToken(token).then(build, (error: unknown) =>
+      authenticationFailure(error, requestId, logger, true),
+    );
   };
 }

@@ -8,6 +8,7 @@ import { createShopPubSub, type ShopPubSub } from '../events/pubsub.js';
 import type { StreamReaderStats } from '../events/stream-reader.js';
 import { createFleet, type Fleet } from '../fleet/fleet.js';
 import { corsOptions } from '../http/cors.js';
+import { useBadRequestStatus } from '../plugins/use-bad-request-status.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { useBusCatchUp } from '../plugins/use-bus-catch-up.js';
 import { useCallReport } from '../plugins/use-call-report.js';
@@ -116,7 +117,12 @@ export function createApp(deps: AppDeps) {
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
-      useHttpCaching(config),
+      useBadRequestStatus('/graphql'),
+      useHttpCaching({
+        graphqlPath: '/graphql',
+        ttlSeconds: config.responseCacheTtlSeconds,
+        corsPerOrigin: config.corsOrigins.length > 0,
+      }),
       useRequestErrorCode(),
       ...usePersistedQueries({ store: fleet.operations, trusted }),
       ...useQueryLimits(config, logger),

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Logger } from '../app/logger.js';
+import { bearerChallenge } from '../auth/challenge.js';
 import { isUnavailableError } from '../store/unavailable.js';
 import { ClientError } from './client.js';
 import { ValidationError } from './domain.js';
@@ -88,28 +89,30 @@ const unavailable = (retryAfterSeconds: number) => ({
 });
 
 /**
- * RFC 6750's challenge for a token that was sent and refused: a client tells an expired token
- * (log in again, or drop it and browse anonymously) from a server fault.
- */
-export function bearerChallenge(description: string): Record<string, string> {
-  const quoted = description.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '');
-  return {
-    'www-authenticate': `Bearer realm="shop", error="invalid_token", error_description="${quoted}"`,
-  };
-}
-
-/**
  * A failure to authenticate, which ends the whole request: the client's (a bad token: its status,
- * 401) or not (a JWKS endpoint that cannot be reached: 500, the cause in the log).
+ * 401, with the WWW-Authenticate challenge; `tokenPresented` says whether it is an invalid_token)
+ * or not (a JWKS endpoint that cannot be reached: 500, the cause in the log).
  */
-export function authenticationFailure(error: unknown, requestId: string, logger: Logger): never {
+export function authenticationFailure(
+  error: unknown,
+  requestId: string,
+  logger: Logger,
+  tokenPresented: boolean,
+): never {
   if (error instanceof ClientError) {
     const status = error.httpStatus ?? 400;
+    const challenge =
+      status === 401
+        ? {
+            headers: {
+              'www-authenticate': bearerChallenge(
+                tokenPresented ? { description: error.message } : undefined,
+              ),
+            },
+          }
+        : {};
     throw createGraphQLError(error.message, {
-      extensions: {
-        code: error.code,
-        http: status === 401 ? { status, headers: bearerChallenge(error.message) } : { status },
-      },
+      extensions: { code: error.code, http: { status, ...challenge } },
     });
   }
   logger.error({ err: error, requestId }, 'could not authenticate the request');

@@ -1,97 +1,94 @@
-import type { Plugin } from 'graphql-yoga';
-import type { Config } from '../app/config.js';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { cacheControl, entityTag, ifNoneMatchMatches, mergeVary } from '../http/caching.js';
+
+export interface HttpCachingOptions {
+  graphqlPath: string;
+  /** The response cache's TTL (RESPONSE_CACHE_TTL_SECONDS): a CDN keeps a read no longer. */
+  ttlSeconds: number;
+  /** How long a CDN may serve a read past max-age while it fetches it again; default: the TTL. */
+  staleWhileRevalidateSeconds?: number;
+  /** CORS answers per origin (src/http/cors.ts): the response varies on Origin too. */
+  corsPerOrigin: boolean;
+}
 
 /**
- * HTTP caching for CDNs and browsers, agreeing with the response cache
- * (use-public-response-cache.ts):
- * - an anonymous GET query answered without errors is `public, max-age=<RESPONSE_CACHE_TTL>`
- *   with as long a `stale-while-revalidate`; anything else on /graphql is `no-store`, and a
- *   request with a token `private, no-store`;
- * - the response cache's ETag is quoted (RFC 9110), and a matching `If-None-Match` gets 304;
- * - `Vary` names what the answer depends on: Accept, Authorization and, under per-origin CORS,
- *   Origin.
+ * HTTP caching headers for a CDN or a browser in front of the gateway, which yoga leaves to
+ * the application. Every GraphQL response gets Cache-Control and Vary (see cacheControl in
+ * src/http/caching.ts); an anonymous GET that succeeded gets a strong ETag of its data, and
+ * If-None-Match that matches it a 304 without a body, whether the answer came from the
+ * response cache or fresh from DynamoDB (the query still runs: a 304 saves the bytes, not the
+ * read).
+ *
+ * Replaces the response cache plugin's validators: its ETag is its cache key, the hash of the
+ * question (unquoted, against RFC 9110), which would stay the same when the answer changes; its
+ * Last-Modified is when this replica cached it. Its own If-None-Match lookup (by that key)
+ * never matches a tag from here.
  */
-export function useHttpCaching(
-  config: Pick<Config, 'responseCacheTtlSeconds'>,
-  graphqlPath = '/graphql',
-): Plugin {
-  const ttl = config.responseCacheTtlSeconds;
-  const publicAnswers = new WeakSet<Request>();
+export function useHttpCaching(options: HttpCachingOptions): Plugin {
+  const ttl = {
+    ttlSeconds: options.ttlSeconds,
+    staleWhileRevalidateSeconds: options.staleWhileRevalidateSeconds ?? options.ttlSeconds,
+  };
+  const vary = ['Accept', 'Authorization', ...(options.corsPerOrigin ? ['Origin'] : [])];
+  /** The serialized `data` of each anonymous GET that succeeded, for its ETag. */
+  const succeeded = new WeakMap<Request, string>();
+  // Marked here, where the URL is parsed already: onResponse has only the string.
+  const onEndpoint = new WeakSet<Request>();
   return {
-    onResultProcess({ request, result }) {
-      if (request.method !== 'GET' || request.headers.get('authorization')) return;
-      if (Array.isArray(result) || Symbol.asyncIterator in result) return;
-      if (!result.errors?.length && result.data) publicAnswers.add(request);
+    onRequest({ request, url }) {
+      if (url.pathname === options.graphqlPath) onEndpoint.add(request);
     },
-    onResponse({ request, response, setResponse }) {
-      if (new URL(request.url).pathname !== graphqlPath) return;
-      const headers = response.headers;
-      headers.set('vary', mergeVary(headers.get('vary'), varyFor(headers)));
-      const type = headers.get('content-type') ?? '';
-      const streaming = type.includes('text/event-stream') || type.includes('multipart/mixed');
-      const anonymous = !request.headers.get('authorization');
-      const cacheable =
-        ttl > 0 &&
-        anonymous &&
-        !streaming &&
-        (publicAnswers.has(request) || (response.status === 304 && request.method === 'GET'));
-      headers.set(
-        'cache-control',
-        cacheable
-          ? `public, max-age=${ttl}, stale-while-revalidate=${ttl}`
-          : anonymous
-            ? 'no-store'
-            : 'private, no-store',
-      );
-      const etag = headers.get('etag');
-      if (!etag) return;
-      const quoted = quoteEtag(etag);
-      // The response cache sets `ETag` in a plain header object: delete it by name, or the
-      // quoted value would go out beside the bare one.
-      headers.delete('ETag');
-      headers.delete('etag');
-      headers.set('etag', quoted);
-      if (
-        cacheable &&
-        response.status === 200 &&
-        etagMatches(request.headers.get('if-none-match'), quoted)
-      ) {
-        const kept = new Headers();
-        for (const name of ['etag', 'cache-control', 'vary', 'last-modified']) {
-          const value = headers.get(name);
-          if (value !== null) kept.set(name, value);
-        }
-        setResponse(new Response(null, { status: 304, headers: kept }));
+    onResultProcess({ request, result }) {
+      if (request.method !== 'GET' || authorized(request)) return;
+      if (Array.isArray(result) || isAsyncIterable(result)) return;
+      if (result.errors?.length || result.data == null) return;
+      succeeded.set(request, JSON.stringify(result.data));
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method === 'OPTIONS') return;
+      const { headers } = response;
+      // Elsewhere (/health, /ready, /metrics) the handlers say; a refusal is never kept (nor
+      // one an earlier plugin ended in onRequest, before this one marked it).
+      if (!onEndpoint.has(request)) {
+        if (response.status >= 400) headers.set('cache-control', 'no-store');
+        return;
       }
+      headers.set('vary', mergeVary(headers.get('vary'), vary));
+      const mediaType = headers.get('content-type') ?? '';
+      const stream = /^(text\/event-stream|multipart\/mixed)/i.test(mediaType);
+      const data = succeeded.get(request);
+      headers.delete('last-modified');
+      if (stream) {
+        // The response cache's tag reaches a stream too (yoga's SSE processor sends the result's
+        // headers); a stream has no validator.
+        headers.delete('etag');
+        if (headers.has('cache-control')) return;
+      }
+      const policy = cacheControl(
+        {
+          method: request.method,
+          authorized: authorized(request),
+          status: response.status,
+          succeeded: data !== undefined,
+          stream,
+        },
+        ttl,
+      );
+      headers.set('cache-control', policy);
+      if (data === undefined || policy.includes('no-store')) {
+        headers.delete('etag');
+        return;
+      }
+      const etag = entityTag(mediaType, data);
+      headers.set('etag', etag);
+      if (!ifNoneMatchMatches(request.headers.get('if-none-match'), etag)) return;
+      // RFC 9110 15.4.5: the headers a 200 would have had (ETag, Cache-Control, Vary), no body.
+      const notModified = new fetchAPI.Headers(headers);
+      notModified.delete('content-type');
+      notModified.delete('content-length');
+      setResponse(new fetchAPI.Response(null, { status: 304, headers: notModified }));
     },
   };
 }
 
-function varyFor(headers: Headers): string[] {
-  const origin = headers.get('access-control-allow-origin');
-  return origin && origin !== '*'
-    ? ['Accept', 'Authorization', 'Origin']
-    : ['Accept', 'Authorization'];
-}
-
-/** `existing` plus `names`, each once, compared case-insensitively. */
-export function mergeVary(existing: string | null, names: string[]): string {
-  const all = [...(existing ?? '').split(','), ...names].map((name) => name.trim()).filter(Boolean);
-  if (all.includes('*')) return '*';
-  const seen = new Map<string, string>();
-  for (const name of all) if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
-  return [...seen.values()].join(', ');
-}
-
-/** A strong ETag in RFC 9110's form: `"…"` (one already quoted, or weak, is left as it is). */
-export function quoteEtag(etag: string): string {
-  return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag.replace(/"/g, '')}"`;
-}
-
-/** RFC 9110's weak comparison of If-None-Match against an ETag: `*`, or any listed tag. */
-export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
-}
+const authorized = (request: Request) => (request.headers.get('authorization') ?? '').trim() !== '';

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { errorResponse } from '../errors/to-graphql.js';
 
@@ -8,8 +7,7 @@ import { errorResponse } from '../errors/to-graphql.js';
  *   without a body: they get a JSON error body like every other refusal;
  * - a POST whose Accept admits no GraphQL response is refused (406) before it runs: yoga would
  *   execute it, a mutation too, and only then answer 406;
- * - bad JSON (a POST body, a GET's `variables` or `extensions`) is the client's 400, whatever
- *   the Accept, not an unexpected error.
+ * - bad JSON in a GET's `variables` or `extensions` is the client's 400, not an unexpected error.
  */
 export function useHttpRefusals(): Plugin {
   return {
@@ -20,21 +18,18 @@ export function useHttpRefusals(): Plugin {
       endResponse(refusal(406, { accept: ACCEPTABLE.join(', ') }));
     },
     // Yoga's GET and form parsers JSON.parse `variables` and `extensions` unguarded: bad JSON
-    // there would be an unexpected error (masked, logged), not the client's 400. Its JSON body
-    // parser answers bad JSON (or no body) with a status-less error, which yoga sends as 200
-    // under `Accept: application/json`; the GraphQL over HTTP spec says 400.
+    // there would be an unexpected error (masked, logged), not the client's 400.
     onRequestParse({ request, requestParser, setRequestParser }) {
-      if (!requestParser) return;
-      const parsedByYoga = request.method === 'POST' && PARSED_BY_YOGA.test(contentType(request));
+      // A JSON or GraphQL POST body: yoga's own parser answers bad JSON with its 400.
+      if (
+        !requestParser ||
+        (request.method === 'POST' && PARSED_BY_YOGA.test(contentType(request)))
+      )
+        return;
       setRequestParser(async (request) => {
         try {
           return await requestParser(request);
         } catch (error) {
-          if (parsedByYoga && error instanceof GraphQLError && specStatusOnly(error)) {
-            throw createGraphQLError(error.message, {
-              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-            });
-          }
           if (!(error instanceof SyntaxError)) throw error;
           throw createGraphQLError('The variables or extensions parameter is not valid JSON.', {
             extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
@@ -53,12 +48,6 @@ export function useHttpRefusals(): Plugin {
     },
   };
 }
-
-/** Yoga marks its parser's errors `spec`: 400, except 200 under application/json. */
-const specStatusOnly = (error: GraphQLError): boolean => {
-  const http = error.extensions.http as { spec?: boolean } | undefined;
-  return http === undefined || http.spec === true;
-};
 
 const PARSED_BY_YOGA = /^\s*application\/(json|graphql\+json|graphql)\s*(;|$)/i;
 const contentType = (request: Request) => request.headers.get('content-type') ?? '';

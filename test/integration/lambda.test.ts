@@ -164,6 +164,54 @@ describe('the Lambda handler with API Gateway HTTP API events', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('sends the caching headers of the container: no-cache without Redis, a quoted ETag, 304', async () => {
+    const { result } = await invoke(fixture('get-graphql'));
+    expect(result.statusCode).toBe(200);
+    // No REDIS_URL: the response cache is off, so a CDN must revalidate every time.
+    expect(result.headers?.['cache-control']).toBe('no-cache');
+    expect(result.headers?.vary).toBe('Accept, Authorization');
+    const etag = result.headers?.etag ?? '';
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const event = fixture('get-graphql');
+    event.headers = { ...event.headers, 'if-none-match': etag };
+    const notModified = await lambda.handler(event, context);
+    expect(notModified.statusCode).toBe(304);
+    expect(notModified.body).toBe('');
+    expect(notModified.headers?.etag).toBe(etag);
+    expect(notModified.headers?.['cache-control']).toBe('no-cache');
+    const posted = await invoke(post({ query: '{ categories { slug } }' }));
+    expect(posted.result.headers?.['cache-control']).toBe('no-store');
+    expect(posted.result.headers?.etag).toBeUndefined();
+  });
+
+  it('challenges a bad token (WWW-Authenticate) and marks it private, no-store', async () => {
+    const { result } = await invoke(
+      post({ query: '{ me { name } }' }, { authorization: 'Bearer not.a.token' }),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['www-authenticate']).toBe(
+      'Bearer realm="shop", error="invalid_token", error_description="Invalid token: malformed"',
+    );
+    expect(result.headers?.['cache-control']).toBe('private, no-store');
+  });
+
+  it('answers an empty body and invalid JSON with 400, under application/json too', async () => {
+    const empty = fixture('post-graphql');
+    empty.body = '';
+    const emptyReply = await invoke(empty);
+    expect(emptyReply.result.statusCode).toBe(400);
+    expect(emptyReply.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    const invalid = fixture('post-graphql');
+    invalid.body = '{ "not a JSON';
+    invalid.headers = { ...invalid.headers, accept: 'application/json' };
+    const invalidReply = await invoke(invalid);
+    expect(invalidReply.result.statusCode).toBe(400);
+    expect(invalidReply.body.errors?.[0]).toEqual({
+      message: 'POST body sent invalid JSON.',
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  });
+
   it('refuses a mutation over GET with 405', async () => {
     const event = fixture('get-graphql');
     const mutation = 'mutation { restock(productId: "x", quantity: 1) { __typename } }';
