@@ -40,8 +40,9 @@ export function usePersistedQueries(options: {
         getPersistedOperation: (hash) => trusted.get(hash) ?? null,
         allowArbitraryOperations: false,
         customErrors: {
+          // Not Apollo's "PersistedQueryNotFound": its link would resend the text, refused too.
           notFound: {
-            message: 'PersistedQueryNotFound',
+            message: 'This hash is not one of the trusted documents.',
             extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } },
           },
           persistedQueryOnly: {
@@ -54,8 +55,11 @@ export function usePersistedQueries(options: {
       }) as Plugin,
     ];
   }
+  // A text is kept only once it has parsed and passed validation (the query limits too): what
+  // a client registers cannot be more than what it could run.
+  const pending = new WeakMap<object, { hash: string; text: string }>();
   const register: Plugin = {
-    onParams({ params }) {
+    onParams({ params, context }) {
       const hash = hashOf(params.extensions);
       if (hash === null || typeof params.query !== 'string') return;
       if (sha256Hex(params.query) !== hash) {
@@ -63,7 +67,14 @@ export function usePersistedQueries(options: {
           extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH', http: { status: 400 } },
         });
       }
-      return store.set(hash, params.query);
+      pending.set(context, { hash, text: params.query });
+    },
+    onValidate({ context }) {
+      const registration = pending.get(context);
+      if (!registration) return;
+      return ({ valid }) => {
+        if (valid) void store.set(registration.hash, registration.text);
+      };
     },
   };
   return [

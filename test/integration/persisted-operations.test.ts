@@ -131,6 +131,22 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
   });
 });
 
+it('keeps no text that fails validation (the query limits)', async () => {
+  const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: categories { id }`).join(' ');
+  const text = `query TooMany { ${aliases} }`;
+  const persistedQuery = { version: 1, sha256Hash: sha256(text) };
+  const send = (body: unknown) =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify(body),
+    });
+  const refused = await send({ query: text, extensions: { persistedQuery } });
+  expect(refused.status).toBe(400);
+  const lookup = await send({ extensions: { persistedQuery } });
+  expect((await lookup.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+});
+
 describe('the Redis store', () => {
   let redis: TestRedis;
   let a: HttpTestServer;
@@ -216,7 +232,10 @@ describe('trusted documents (TRUSTED_DOCUMENTS)', () => {
       extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } },
     });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    const error = (await unknown.json()).errors[0];
+    expect(error.extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    // Apollo's link would resend the text on this message, only to be refused again.
+    expect(error.message).not.toBe('PersistedQueryNotFound');
   });
 
   it('is the manifest of documents/ as committed', async () => {
