@@ -11,7 +11,9 @@ export default defineConfig({
     testTimeout: 30_000,
     // Node 20 here; the image runs Node 22. The SDK's notice about it is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    hookTimeout: 60_000,
+    // Setup hooks load the sample catalog (thousands of items) into the one DynamoDB Local that
+    // every file shares, while the other files use it too: slow on a busy 2-core machine.
+    hookTimeout: 180_000,
     // One DynamoDB Local serves every file; files isolate themselves with their own tables.
     fileParallelism: true,
     // More files than cores: most suites wait on server processes, timers and DynamoDB Local
