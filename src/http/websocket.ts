@@ -82,37 +82,24 @@ export function attachGraphqlWs(
       onSubscribe: async (ctx, _id, payload) => {
         const request = requestFor(ctx.connectionParams);
         const enveloped: Enveloped = app.getEnveloped({ request, params: payload });
-        let document: ReturnType<Enveloped['parse']>;
         try {
-          document = enveloped.parse(payload.query);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        let errors: readonly GraphQLError[];
-        try {
+          const document = enveloped.parse(payload.query);
           // The query limits throw their error rather than return it.
-          errors = enveloped.validate(enveloped.schema, document);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return [...errors];
+          return {
+            schema: enveloped.schema,
+            document,
+            operationName: payload.operationName ?? null,
+            variableValues: payload.variables ?? null,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          } satisfies ExecutionArgs;
         } catch (error) {
+          // The client's errors (syntax, limits, a refused token) go back as graphql-ws errors.
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        if (errors.length > 0) return [...errors];
-        let contextValue: Awaited<ReturnType<Enveloped['contextFactory']>>;
-        try {
-          contextValue = await enveloped.contextFactory();
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        return {
-          schema: enveloped.schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        } satisfies ExecutionArgs;
       },
       execute: (args) => (args.rootValue as Pick<Enveloped, 'execute'>).execute(args),
       subscribe: (args) => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args),
