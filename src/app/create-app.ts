@@ -16,6 +16,7 @@ import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
 import { useHttpCaching } from '../plugins/use-http-caching.js';
 import { useHttpRefusals } from '../plugins/use-http-refusals.js';
+import { useMultipartSubscriptions } from '../plugins/use-multipart-subscriptions.js';
 import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
 import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
 import { useOverload } from '../plugins/use-overload.js';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps) {
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
+      useMultipartSubscriptions(),
       useBadRequestStatus('/graphql'),
       useHttpCaching({
         graphqlPath: '/graphql',
