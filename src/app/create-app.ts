@@ -26,6 +26,7 @@ import { useQueryLimits } from '../plugins/use-query-limits.js';
 import { useReadiness } from '../plugins/use-readiness.js';
 import { useRequestErrorCode } from '../plugins/use-request-error-code.js';
 import { useRequestId } from '../plugins/use-request-id.js';
+import { useSseSingleConnection } from '../plugins/use-sse-single-connection.js';
 import { useTelemetry } from '../plugins/use-telemetry.js';
 import { useWriteInvalidation } from '../plugins/use-write-invalidation.js';
 import { schema } from '../schema/index.js';
@@ -119,6 +120,10 @@ export function createApp(deps: AppDeps) {
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
       useMultipartSubscriptions(),
+      // graphql-sse's single-connection mode; yoga serves the distinct-connections mode itself.
+      ...(deps.subscriptions === false
+        ? []
+        : [useSseSingleConnection({ graphqlPath: '/graphql', shutdown: deps.shutdown })]),
       useBadRequestStatus('/graphql'),
       useHttpCaching({
         graphqlPath: '/graphql',
