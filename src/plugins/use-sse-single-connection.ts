@@ -23,7 +23,7 @@ export const RESERVATION_TTL_MS = 30_000;
 /**
  * graphql-sse's "single connection" mode on the GraphQL path, next to yoga's own SSE ("distinct
  * connections": `Accept: text/event-stream` and no token), which stays yoga's. Only a PUT
- * (reserve a stream, get its token) and requests that carry a token (GET: the stream; POST: an
+ * without a body (reserve a stream, get its token) and requests that carry a token (GET: the stream; POST: an
  * operation onto it; DELETE: stop one) go to @graphql-yoga/plugin-graphql-sse: given the path
  * alone, the plugin would take every request to it. It runs after the overload, body-limit and
  * refusal plugins (they check POSTs only: a PUT has no body to declare), and its operations go
@@ -91,7 +91,10 @@ export function useSseSingleConnection(options: SseSingleConnectionOptions): Plu
     onRequest(payload) {
       const { request, url } = payload;
       if (url.pathname !== options.graphqlPath) return;
-      if (request.method !== 'PUT' && tokenOf(request) === undefined) return;
+      // A reservation is a PUT with no body; one with a body (a GraphQL request sent with the
+      // wrong method) stays yoga's 405.
+      const reserving = request.method === 'PUT' && !hasBody(request);
+      if (!reserving && (request.method === 'PUT' || tokenOf(request) === undefined)) return;
       return onRequest({
         ...payload,
         endResponse: (response: Response) =>
@@ -99,6 +102,11 @@ export function useSseSingleConnection(options: SseSingleConnectionOptions): Plu
       }) as undefined;
     },
   };
+}
+
+function hasBody(request: Request): boolean {
+  const length = request.headers.get('content-length');
+  return (length !== null && length !== '0') || request.headers.has('transfer-encoding');
 }
 
 function tokenOf(request: Request): string | undefined {
