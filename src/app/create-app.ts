@@ -16,6 +16,7 @@ import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphqlJit } from '../plugins/use-graphql-jit.js';
 import { useHttpCaching } from '../plugins/use-http-caching.js';
 import { useHttpRefusals } from '../plugins/use-http-refusals.js';
+import { useMultipartSubscriptions } from '../plugins/use-multipart-subscriptions.js';
 import { useMutationRateLimit } from '../plugins/use-mutation-rate-limit.js';
 import { useNoSubscriptions } from '../plugins/use-no-subscriptions.js';
 import { useOverload } from '../plugins/use-overload.js';
@@ -25,6 +26,7 @@ import { useQueryLimits } from '../plugins/use-query-limits.js';
 import { useReadiness } from '../plugins/use-readiness.js';
 import { useRequestErrorCode } from '../plugins/use-request-error-code.js';
 import { useRequestId } from '../plugins/use-request-id.js';
+import { useSseSingleConnection } from '../plugins/use-sse-single-connection.js';
 import { useTelemetry } from '../plugins/use-telemetry.js';
 import { useWriteInvalidation } from '../plugins/use-write-invalidation.js';
 import { schema } from '../schema/index.js';
@@ -117,6 +119,11 @@ export function createApp(deps: AppDeps) {
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
+      useMultipartSubscriptions(),
+      // graphql-sse's single-connection mode; yoga serves the distinct-connections mode itself.
+      ...(deps.subscriptions === false
+        ? []
+        : [useSseSingleConnection({ graphqlPath: '/graphql', shutdown: deps.shutdown })]),
       useBadRequestStatus('/graphql'),
       useHttpCaching({
         graphqlPath: '/graphql',

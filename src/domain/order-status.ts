@@ -22,3 +22,11 @@ export function allowedSources(to: OrderStatus): OrderStatus[] {
 export function isOrderStatus(value: unknown): value is OrderStatus {
   return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value);
 }
+
+/**
+ * Whether `to` comes after `from` (one or more moves): statuses only move forward, so an order
+ * item's status orders its stream images, whoever wrote them and whatever their clocks said.
+ */
+export function isLaterStatus(to: OrderStatus, from: OrderStatus): boolean {
+  return NEXT[from].some((next) => next === to || isLaterStatus(to, next));
+}

@@ -4,8 +4,16 @@ import type { Config } from '../app/config.js';
 export function corsOptions(config: Pick<Config, 'corsOrigins'>) {
   if (config.corsOrigins.length === 0) return false;
   return listedOriginsOnly(config.corsOrigins, {
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'accept', 'x-shop-cost'],
+    // PUT and DELETE, and the stream token: graphql-sse's single-connection mode.
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'x-request-id',
+      'accept',
+      'x-shop-cost',
+      'x-graphql-event-stream-token',
+    ],
     exposedHeaders: ['x-request-id'],
     credentials: false,
     maxAge: 600,

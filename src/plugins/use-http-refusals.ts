@@ -71,7 +71,12 @@ function acceptsGraphQLResponse(accept: string): boolean {
 
 const REFUSALS: Record<number, [message: string, code: string]> = {
   404: ['Not found: GraphQL is served at /graphql', 'NOT_FOUND'],
-  406: [`Not acceptable: accept one of ${ACCEPTABLE.slice(0, 2).join(', ')}`, 'NOT_ACCEPTABLE'],
+  // Every type the server answers with; a subscription streams (the last two), so an Accept of
+  // JSON alone gets 406 for one and must learn what it lacks.
+  406: [
+    `Not acceptable: accept one of ${ACCEPTABLE.join(', ')} (a subscription: text/event-stream or multipart/mixed)`,
+    'NOT_ACCEPTABLE',
+  ],
   415: [
     'Unsupported content type: send application/json (or application/graphql+json)',
     'UNSUPPORTED_MEDIA_TYPE',

@@ -2,6 +2,7 @@ import { type Cache, hashSHA256, useResponseCache } from '@graphql-yoga/plugin-r
 import type { Config } from '../app/config.js';
 import type { Context } from '../app/context.js';
 import { isSocketRequest } from '../http/websocket.js';
+import { STREAM_TOKEN_HEADER } from './use-sse-single-connection.js';
 
 /**
  * Public catalog reads: anonymous requests only (nothing private can be in them), kept for
@@ -18,7 +19,12 @@ export function usePublicResponseCache(
     useResponseCache<Context>({
       cache,
       session: () => null,
-      enabled: (request) => !request.headers.get('authorization') && !isSocketRequest(request),
+      // Not for operations outside yoga's request pipeline: a socket's, or one sent onto a
+      // graphql-sse stream (its token header), whose results the cache cannot key or serve.
+      enabled: (request) =>
+        !request.headers.get('authorization') &&
+        !isSocketRequest(request) &&
+        !request.headers.has(STREAM_TOKEN_HEADER),
       // Only a request that may be cached needs a key (see above).
       buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) =>
         request.headers.get('authorization')
