@@ -13,6 +13,13 @@ const config: CodegenConfig = {
       plugins: ['fragment-matcher'],
       config: { apolloClientVersion: 3 },
     },
+    // The storefront example's typed documents: `graphql(...)` returns a TypedDocumentNode.
+    'examples/storefront/src/gql/': {
+      preset: 'client',
+      documents: ['examples/storefront/src/**/*.{ts,tsx}', '!examples/storefront/src/gql/**'],
+      presetConfig: { fragmentMasking: false },
+      config: { enumsAsTypes: true, useTypeImports: true },
+    },
   },
 };
 
