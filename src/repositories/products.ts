@@ -93,7 +93,14 @@ export interface CategoryProductsArgs extends PageArgs {
   sort?: ProductSort | null;
 }
 
+function lookAheadKey(slug: string, args: CategoryProductsArgs, binding: string): string {
+  return JSON.stringify([slug, binding, args.first ?? null, args.after ?? null]);
+}
+
 export class ProductRepository {
+  /** Pages read ahead of their field, each taken once (then forgotten: writes may follow). */
+  readonly #lookAhead = new Map<string, Promise<Page<Product>>>();
+
   constructor(
     private readonly db: RequestDb,
     private readonly cursors: CursorCodec,
@@ -107,6 +114,31 @@ export class ProductRepository {
 
   /** Access pattern 2: a category's products by price (GSI1), in a price range, either way. */
   byCategory(slug: string, args: CategoryProductsArgs, binding: string): Promise<Page<Product>> {
+    const key = lookAheadKey(slug, args, binding);
+    const early = this.#lookAhead.get(key);
+    if (early) {
+      this.#lookAhead.delete(key);
+      return early;
+    }
+    return this.#byCategory(slug, args, binding);
+  }
+
+  /**
+   * Starts `byCategory` before its field resolves (the `category` look-ahead in
+   * src/schema/types/category.ts); the first `byCategory` with the same arguments takes it.
+   */
+  prefetchByCategory(
+    slug: string,
+    args: CategoryProductsArgs,
+    binding: string,
+  ): Promise<Page<Product>> {
+    const page = this.#byCategory(slug, args, binding);
+    this.#lookAhead.set(lookAheadKey(slug, args, binding), page);
+    page.catch(() => undefined); // the field that takes it reports the error
+    return page;
+  }
+
+  #byCategory(slug: string, args: CategoryProductsArgs, binding: string): Promise<Page<Product>> {
     return queryPage({
       db: this.db,
       cursors: this.cursors,

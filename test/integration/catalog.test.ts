@@ -44,6 +44,8 @@ type ProductsPage = {
   } | null;
 };
 
+type ProductEdges = { edges: Array<{ node: { priceCents: number; stock: number } }> };
+
 describe('categories (access pattern 4)', () => {
   it('lists every category with its kept productCount, in one Query', async () => {
     const { result, calls } = await t.wireCalls(() =>
@@ -108,8 +110,53 @@ describe('category products (access pattern 2, GSI1)', () => {
     for (const { node } of edges) {
       expect(node.stock).toBe(catalog.stock.get(byName.get(node.name)!.id));
     }
-    // category (BatchGet) -> GSI1 Query -> one BatchGet for 20 inventory items.
-    expect(calls).toEqual({ BatchGetItem: 2, Query: 1 });
+    // The GSI1 Query (it needs only the slug), then one BatchGet: the category item with the
+    // 20 inventory items.
+    expect(calls).toEqual({ BatchGetItem: 1, Query: 1 });
+  });
+
+  it('reads the category alone when its products are not asked for, and in the stock batch when they are', async () => {
+    const alone = await t.wireCalls(() =>
+      t.gql<{ category: { name: string } }>('query ($s: String!) { category(slug: $s) { name } }', {
+        s: 'tools',
+      }),
+    );
+    expect(expectData(alone.result).category.name).toBe('Category tools');
+    expect(alone.calls).toEqual({ BatchGetItem: 1 });
+
+    // Products without stock: the Query, then the category item by itself.
+    const noStock = await t.wireCalls(() =>
+      t.gql<{ category: { name: string; products: { edges: unknown[] } } }>(
+        'query ($s: String!) { category(slug: $s) { name products(first: 5) { edges { node { name } } } } }',
+        { s: 'tools' },
+      ),
+    );
+    expect(expectData(noStock.result).category.products.edges).toHaveLength(5);
+    expect(noStock.calls).toEqual({ BatchGetItem: 1, Query: 1 });
+
+    // Two aliases with different arguments each read their own page; both are right.
+    const aliased = await t.gql<{
+      category: { cheap: ProductEdges; dear: ProductEdges };
+    }>(
+      `query ($s: String!) { category(slug: $s) {
+        cheap: products(first: 3, sort: PRICE_ASC) { edges { node { priceCents stock } } }
+        dear: products(first: 3, sort: PRICE_DESC) { edges { node { priceCents stock } } }
+      } }`,
+      { s: 'tools' },
+    );
+    const { cheap, dear } = expectData(aliased).category;
+    expect(cheap.edges[0]!.node.priceCents).toBeLessThanOrEqual(dear.edges[2]!.node.priceCents);
+    expect(dear.edges.map((e) => e.node.priceCents)).toEqual(
+      dear.edges.map((e) => e.node.priceCents).sort((a, b) => b - a),
+    );
+  });
+
+  it('an unknown category with its products asked for is null, after the same two calls', async () => {
+    const { result, calls } = await t.wireCalls(() =>
+      t.gql<ProductsPage>(CATEGORY_PAGE, { slug: 'no-such-category', first: 20 }),
+    );
+    expect(expectData(result).category).toBeNull();
+    expect(calls).toEqual({ BatchGetItem: 1, Query: 1 });
   });
 
   it('uses a default page of 20 and refuses first above 100', async () => {

@@ -5,7 +5,10 @@ import config from '../../codegen.js';
 
 describe('npm run codegen', () => {
   it('wrote what it generates from the committed schema and documents (nothing is stale)', async () => {
-    const outputs = await generate({ ...config, cwd: process.cwd(), silent: true }, false);
+    const outputs: Array<{ filename: string; content: string }> = await generate(
+      { ...config, cwd: process.cwd(), silent: true },
+      false,
+    );
     const files = outputs.map((output) => output.filename).sort();
     expect(files).toEqual([
       'examples/storefront/src/gql/gql.ts',

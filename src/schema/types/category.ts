@@ -1,3 +1,5 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../../app/context.js';
 import type { Category } from '../../domain/types.js';
 import {
   categoryDescription,
@@ -7,8 +9,10 @@ import {
   slug,
 } from '../../domain/validation.js';
 import { AlreadyExistsError, ValidationError } from '../../errors/domain.js';
+import type { CategoryProductsArgs } from '../../repositories/products.js';
 import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
+import { childFieldArguments, selectsPath } from '../prefetch.js';
 import { ProductConnection, ProductSort } from './product.js';
 
 export const CategoryNode = builder.loadableNodeRef<
@@ -52,11 +56,47 @@ CategoryNode.implement({
         context.repos.products.byCategory(
           category.slug,
           args,
-          cursorBinding(`Category.products:${category.slug}`, args),
+          productsBinding(category.slug, args),
         ),
     }),
   }),
 });
+
+function productsBinding(slug: string, args: CategoryProductsArgs): string {
+  return cursorBinding(`Category.products:${slug}`, { ...args });
+}
+
+/**
+ * CategoryPage in two rounds, not three. The products Query needs only the slug, which the
+ * arguments carry, so it runs first; the category item (whose only use here is its own fields
+ * and whether it exists) then rides in the same BatchGetItem as the products' stock, both
+ * queued in this tick. Without a `products` selection the category is read as before.
+ */
+async function readProductsAhead(
+  context: Context,
+  info: GraphQLResolveInfo,
+  categorySlug: string,
+): Promise<void> {
+  const selected = childFieldArguments(info, 'products');
+  if (!selected) return;
+  const args = selected.args as CategoryProductsArgs;
+  // Bounds the field would refuse: it reports them itself, with nothing read.
+  for (const bound of [args.minPriceCents, args.maxPriceCents]) {
+    if (bound != null && !priceCents.safeParse(bound).success) return;
+  }
+  try {
+    const page = await context.repos.products.prefetchByCategory(
+      categorySlug,
+      args,
+      productsBinding(categorySlug, args),
+    );
+    if (selectsPath(selected.nodes, info.fragments, ['edges', 'node', 'stock'])) {
+      context.repos.inventory.prefetch(page.edges.map((edge) => edge.node.id));
+    }
+  } catch {
+    // A bad cursor or a failed read: the products field, which takes this page, reports it.
+  }
+}
 
 builder.queryFields((t) => ({
   categories: t.field({
@@ -70,7 +110,10 @@ builder.queryFields((t) => ({
     description:
       'A category by its slug (GetItem, batched). Null when there is none; a malformed slug is a BAD_USER_INPUT error.',
     args: { slug: t.arg.string({ required: true, validate: slug }) },
-    resolve: (_root, args) => args.slug,
+    resolve: async (_root, args, context, info) => {
+      await readProductsAhead(context, info, args.slug);
+      return args.slug;
+    },
   }),
 }));
 
