@@ -27,6 +27,7 @@ import {
 import { productCountChange } from './categories.js';
 import { newInventoryPut } from './inventory.js';
 import { getMany, type RepositoryLimits } from './items.js';
+import { LookAhead, pageKey } from './look-ahead.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
 
@@ -93,13 +94,8 @@ export interface CategoryProductsArgs extends PageArgs {
   sort?: ProductSort | null;
 }
 
-function lookAheadKey(slug: string, args: CategoryProductsArgs, binding: string): string {
-  return JSON.stringify([slug, binding, args.first ?? null, args.after ?? null]);
-}
-
 export class ProductRepository {
-  /** Pages read ahead of their field, each taken once (then forgotten: writes may follow). */
-  readonly #lookAhead = new Map<string, Promise<Page<Product>>>();
+  readonly #lookAhead = new LookAhead<Page<Product>>();
 
   constructor(
     private readonly db: RequestDb,
@@ -114,13 +110,9 @@ export class ProductRepository {
 
   /** Access pattern 2: a category's products by price (GSI1), in a price range, either way. */
   byCategory(slug: string, args: CategoryProductsArgs, binding: string): Promise<Page<Product>> {
-    const key = lookAheadKey(slug, args, binding);
-    const early = this.#lookAhead.get(key);
-    if (early) {
-      this.#lookAhead.delete(key);
-      return early;
-    }
-    return this.#byCategory(slug, args, binding);
+    return this.#lookAhead.take(pageKey(slug, binding, args), () =>
+      this.#byCategory(slug, args, binding),
+    );
   }
 
   /**
@@ -132,10 +124,9 @@ export class ProductRepository {
     args: CategoryProductsArgs,
     binding: string,
   ): Promise<Page<Product>> {
-    const page = this.#byCategory(slug, args, binding);
-    this.#lookAhead.set(lookAheadKey(slug, args, binding), page);
-    page.catch(() => undefined); // the field that takes it reports the error
-    return page;
+    return this.#lookAhead.start(pageKey(slug, binding, args), () =>
+      this.#byCategory(slug, args, binding),
+    );
   }
 
   #byCategory(slug: string, args: CategoryProductsArgs, binding: string): Promise<Page<Product>> {

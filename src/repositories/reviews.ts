@@ -11,6 +11,7 @@ import { type Page, type PageArgs, queryPage } from '../store/paginate.js';
 import type { RequestDb } from '../store/request-db.js';
 import { TransactionCancelled, transactWrite } from '../store/transact.js';
 import { getMany, type RepositoryLimits } from './items.js';
+import { LookAhead, pageKey } from './look-ahead.js';
 
 // Kept for scripts and test helpers that import the codec from here (src/models owns it).
 
@@ -34,6 +35,8 @@ export const DEFAULT_REVIEWS_PAGE = 10;
 export const MAX_REVIEWS_PAGE = 50;
 
 export class ReviewRepository {
+  readonly #lookAhead = new LookAhead<Page<Review>>();
+
   constructor(
     private readonly db: RequestDb,
     private readonly cursors: CursorCodec,
@@ -47,6 +50,22 @@ export class ReviewRepository {
 
   /** Access pattern 5: a product's reviews, newest first (ULID sort keys, read backwards). */
   ofProduct(productId: string, args: PageArgs, binding: string): Promise<Page<Review>> {
+    return this.#lookAhead.take(pageKey(productId, binding, args), () =>
+      this.#ofProduct(productId, args, binding),
+    );
+  }
+
+  /**
+   * Starts `ofProduct` alongside the product's own read (the `product` look-ahead in
+   * src/schema/types/product.ts): the reviews Query needs only the product's id.
+   */
+  prefetchOfProduct(productId: string, args: PageArgs, binding: string): void {
+    this.#lookAhead.start(pageKey(productId, binding, args), () =>
+      this.db.alongsideNextBatch(() => this.#ofProduct(productId, args, binding)),
+    );
+  }
+
+  #ofProduct(productId: string, args: PageArgs, binding: string): Promise<Page<Review>> {
     return queryPage({
       db: this.db,
       cursors: this.cursors,

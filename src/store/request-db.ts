@@ -108,6 +108,8 @@ export class RequestDb {
   #unreachable: unknown;
   /** Batches waiting for the request to be idle, and whether an idle check is scheduled. */
   #waiting: Array<() => void> = [];
+  /** Reads to start together with the next batches (see alongsideNextBatch). */
+  #companions: Array<() => void> = [];
   #checkScheduled = false;
 
   constructor(options: RequestDbOptions) {
@@ -304,6 +306,21 @@ export class RequestDb {
     }
   }
 
+  /**
+   * Starts `read` when the next batches go out, not before: a look-ahead read (a child's Query
+   * that needs only its parent's arguments) then travels in the same round as its parent's
+   * BatchGetItem, and counts as in flight with it, so what both wake up is batched together
+   * once both are back.
+   */
+  alongsideNextBatch<T>(read: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#companions.push(() => {
+        read().then(resolve, reject);
+      });
+      this.#scheduleIdleCheck();
+    });
+  }
+
   #whenIdle(dispatch: () => void): void {
     this.#waiting.push(dispatch);
     this.#scheduleIdleCheck();
@@ -316,14 +333,18 @@ export class RequestDb {
    * meanwhile, its end schedules the next check.
    */
   #scheduleIdleCheck(): void {
-    if (this.#checkScheduled || this.#inFlight > 0 || this.#waiting.length === 0) return;
+    if (this.#checkScheduled || this.#inFlight > 0) return;
+    if (this.#waiting.length === 0 && this.#companions.length === 0) return;
     this.#checkScheduled = true;
     setImmediate(() => {
       this.#checkScheduled = false;
       if (this.#inFlight > 0) return;
       const ready = this.#waiting;
+      const companions = this.#companions;
       this.#waiting = [];
+      this.#companions = [];
       for (const dispatch of ready) dispatch();
+      for (const start of companions) start();
     });
   }
 }
