@@ -71,6 +71,7 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('{shop}:'),
   REDIS_STREAM_MAX_LENGTH: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   STREAM_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -107,6 +108,8 @@ export interface Config {
   /** Origins allowed by CORS; `*` for any. Empty: no CORS headers (same-origin only). */
   corsOrigins: string[];
   maxBodyBytes: number;
+  /** Subscriptions one graphql-ws socket may have open at once; past it an operation is refused. */
+  wsMaxSubscriptions: number;
   /**
    * A trusted-documents manifest (src/app/trusted-documents.ts): only its operations run, by
    * hash. Unset: any operation, and Apollo's automatic persisted queries.
@@ -216,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
     trustedDocuments: env.TRUSTED_DOCUMENTS,
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
     streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,

@@ -61,7 +61,16 @@ export interface AppDeps {
   shutdown?: AbortSignal;
   /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
   admission?: Admission;
+  /** What /metrics says of graphql-ws: the sockets open now (attached after the app exists). */
+  webSocketsOpen?: () => number;
 }
+
+/** The admission control the configuration asks for (one per process: every app shares it). */
+export const admissionFor = (config: Config): Admission =>
+  new Admission({
+    maxInFlight: config.admission.maxInFlight,
+    maxQueue: config.admission.maxQueue,
+  });
 
 /**
  * The yoga app: the one place that puts plugins, context and schema together. The plugins run
@@ -71,12 +80,7 @@ export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const pubsub = deps.pubsub ?? createShopPubSub();
   const fleet = deps.fleet ?? createFleet({ redis: undefined }, logger);
-  const admission =
-    deps.admission ??
-    new Admission({
-      maxInFlight: config.admission.maxInFlight,
-      maxQueue: config.admission.maxQueue,
-    });
+  const admission = deps.admission ?? admissionFor(config);
   const trusted = config.trustedDocuments ? loadManifest(config.trustedDocuments) : undefined;
   const requestIds = useRequestId(logger);
   const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
@@ -115,6 +119,7 @@ export function createApp(deps: AppDeps) {
         ...(deps.streamReaderStats
           ? { streamLeasesHeld: () => deps.streamReaderStats?.().leasesHeld ?? 0 }
           : {}),
+        ...(deps.webSocketsOpen ? { webSocketsOpen: deps.webSocketsOpen } : {}),
       }),
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       executor: 'jit',
       streamMaxIdlePollMs: 1_000,
       admission: { maxInFlight: 32, maxQueue: 4_000, deadlineMs: 10_000 },
+      wsMaxSubscriptions: 20,
     });
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       ['REQUEST_DEADLINE_MS', '50'],
       ['REDIS_URL', 'http://cache:6379'],
       ['STREAM_LEASE_MS', '100'],
+      ['WS_MAX_SUBSCRIPTIONS', '0'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),
