@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TIMEOUTS, type DynamoTimeouts } from '../store/client.js';
+import { loadManifest, ManifestError } from './trusted-documents.js';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 const DEV_CURSOR_SECRET = 'dev-only-cursor-secret-change-me-0123456789';
@@ -111,10 +112,11 @@ export interface Config {
   /** Subscriptions one graphql-ws socket may have open at once; past it an operation is refused. */
   wsMaxSubscriptions: number;
   /**
-   * A trusted-documents manifest (src/app/trusted-documents.ts): only its operations run, by
-   * hash. Unset: any operation, and Apollo's automatic persisted queries.
+   * The trusted-documents manifest (src/app/trusted-documents.ts), read and checked here so that
+   * a bad file stops the start like any bad value: only its operations run, by hash. Unset: any
+   * operation, and Apollo's automatic persisted queries.
    */
-  trustedDocuments: string | undefined;
+  trustedDocuments: Map<string, string> | undefined;
   /** How long a public catalog response may be served from the cache; 0 turns it off. */
   responseCacheTtlSeconds: number;
   /** The longest wait between GetRecords calls of a quiet stream shard (250 ms while busy). */
@@ -190,6 +192,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  let trustedDocuments: Map<string, string> | undefined;
+  try {
+    trustedDocuments = env.TRUSTED_DOCUMENTS ? loadManifest(env.TRUSTED_DOCUMENTS) : undefined;
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      throw new ConfigError(`Invalid configuration: ${error.message}`);
+    }
+    throw error;
+  }
+
   return {
     env: env.NODE_ENV,
     isProduction,
@@ -220,7 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     maxBodyBytes: env.MAX_BODY_BYTES,
     wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
-    trustedDocuments: env.TRUSTED_DOCUMENTS,
+    trustedDocuments,
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
     streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,
     executor: env.GRAPHQL_EXECUTOR,

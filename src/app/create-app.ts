@@ -35,7 +35,6 @@ import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
 import { type Logger, yogaLogging } from './logger.js';
-import { loadManifest } from './trusted-documents.js';
 
 export interface AppDeps {
   config: Config;
@@ -81,7 +80,6 @@ export function createApp(deps: AppDeps) {
   const pubsub = deps.pubsub ?? createShopPubSub();
   const fleet = deps.fleet ?? createFleet({ redis: undefined }, logger);
   const admission = deps.admission ?? admissionFor(config);
-  const trusted = config.trustedDocuments ? loadManifest(config.trustedDocuments) : undefined;
   const requestIds = useRequestId(logger);
   const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
   return createYoga<Record<string, unknown>, Context>({
@@ -136,7 +134,7 @@ export function createApp(deps: AppDeps) {
         corsPerOrigin: config.corsOrigins.length > 0,
       }),
       useRequestErrorCode(),
-      ...usePersistedQueries({ store: fleet.operations, trusted }),
+      ...usePersistedQueries({ store: fleet.operations, trusted: config.trustedDocuments }),
       ...useQueryLimits(config, logger),
       useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction
