@@ -31,6 +31,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: optionalString,
   TRUSTED_DOCUMENTS: optionalString,
+  PERSISTED_QUERIES: z.enum(['on', 'off']).default('on'),
+  PERSISTED_QUERY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 24 * 3_600)
+    .default(7 * 24 * 3_600),
   RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   STREAM_MAX_IDLE_POLL_MS: z.coerce
     .number()
@@ -117,6 +124,12 @@ export interface Config {
    * operation, and Apollo's automatic persisted queries.
    */
   trustedDocuments: Map<string, string> | undefined;
+  /**
+   * Apollo's automatic persisted queries (without trusted documents). Off: a request carrying a
+   * hash gets PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo's link stops sending hashes. The
+   * TTL is how long Redis keeps a registered text (the in-memory store keeps the most recent).
+   */
+  persistedQueries: { enabled: boolean; ttlSeconds: number };
   /** How long a public catalog response may be served from the cache; 0 turns it off. */
   responseCacheTtlSeconds: number;
   /** The longest wait between GetRecords calls of a quiet stream shard (250 ms while busy). */
@@ -192,6 +205,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  if (env.TRUSTED_DOCUMENTS && env.PERSISTED_QUERIES === 'off') {
+    // Trusted documents are sent by hash only: with hashes refused nothing could run.
+    throw new ConfigError(
+      'Invalid configuration: PERSISTED_QUERIES: off cannot be combined with TRUSTED_DOCUMENTS, whose operations are sent by hash',
+    );
+  }
   let trustedDocuments: Map<string, string> | undefined;
   try {
     trustedDocuments = env.TRUSTED_DOCUMENTS ? loadManifest(env.TRUSTED_DOCUMENTS) : undefined;
@@ -233,6 +252,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
     trustedDocuments,
+    persistedQueries: {
+      enabled: env.PERSISTED_QUERIES === 'on',
+      ttlSeconds: env.PERSISTED_QUERY_TTL_SECONDS,
+    },
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
     streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,
     executor: env.GRAPHQL_EXECUTOR,

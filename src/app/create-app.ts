@@ -134,7 +134,11 @@ export function createApp(deps: AppDeps) {
         corsPerOrigin: config.corsOrigins.length > 0,
       }),
       useRequestErrorCode(),
-      ...usePersistedQueries({ store: fleet.operations, trusted: config.trustedDocuments }),
+      ...usePersistedQueries({
+        store: fleet.operations,
+        trusted: config.trustedDocuments,
+        apq: config.persistedQueries.enabled,
+      }),
       ...useQueryLimits(config, logger),
       useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction
