@@ -86,17 +86,19 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
   });
 
   it('a bad TRUSTED_DOCUMENTS manifest stops it with one line, before DynamoDB Local starts', async () => {
-    const manifest = join(dataDir, 'wrong-manifest.json');
+    // A data directory of its own: the SIGKILL test above leaves its marker file behind.
+    const ownDir = mkdtempSync(join(dataDir, 'manifest-'));
+    const manifest = join(ownDir, 'wrong-manifest.json');
     writeFileSync(manifest, JSON.stringify({ ['0'.repeat(64)]: '{ categories { slug } }' }));
     const { code, output } = await runServerToExit({
-      env: { TRUSTED_DOCUMENTS: manifest, DATA_DIR: dataDir },
+      env: { TRUSTED_DOCUMENTS: manifest, DATA_DIR: ownDir },
     });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(
       /^Invalid configuration: TRUSTED_DOCUMENTS: .*wrong-manifest\.json: 0{64} is not the sha256 of its document$/,
     );
     expect(output).not.toMatch(/^\s+at /m);
-    expect(existsSync(join(dataDir, 'dynamodb-local.json'))).toBe(false);
+    expect(existsSync(join(ownDir, 'dynamodb-local.json'))).toBe(false);
   });
 });
 
