@@ -338,6 +338,21 @@ describe('graphql-ws: metrics', () => {
     expect(sample(during, series('query', 'WsCountedMe', 'error'))).toBe(
       sample(before, series('query', 'WsCountedMe', 'error')) + 1,
     );
+    // A subscription counts once, when it starts, as over SSE.
+    const subscription = collect(
+      client,
+      'subscription WsCountedStock($id: ID!) { stockChanged(productId: $id) { id } }',
+      {
+        id: globalId('Product', catalog.products[2]!.id),
+      },
+    );
+    const stockSeries = series('subscription', 'WsCountedStock', 'ok');
+    await until(
+      async () => sample(await metricsOf(server), stockSeries) === sample(before, stockSeries) + 1,
+      5_000,
+      'the subscription in graphql_requests_total',
+    );
+    subscription.stop();
     const openNow = sample(during, 'graphql_ws_connections_open');
     expect(openNow).toBe(server.sockets.open());
     expect(openNow).toBeGreaterThanOrEqual(1);
