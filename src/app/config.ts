@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TIMEOUTS, type DynamoTimeouts } from '../store/client.js';
+import { loadManifest, ManifestError } from './trusted-documents.js';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 const DEV_CURSOR_SECRET = 'dev-only-cursor-secret-change-me-0123456789';
@@ -30,6 +31,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: optionalString,
   TRUSTED_DOCUMENTS: optionalString,
+  PERSISTED_QUERIES: z.enum(['on', 'off']).default('on'),
+  PERSISTED_QUERY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 24 * 3_600)
+    .default(7 * 24 * 3_600),
   RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   STREAM_MAX_IDLE_POLL_MS: z.coerce
     .number()
@@ -71,6 +79,7 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('{shop}:'),
   REDIS_STREAM_MAX_LENGTH: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   STREAM_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -107,11 +116,20 @@ export interface Config {
   /** Origins allowed by CORS; `*` for any. Empty: no CORS headers (same-origin only). */
   corsOrigins: string[];
   maxBodyBytes: number;
+  /** Subscriptions one graphql-ws socket may have open at once; past it an operation is refused. */
+  wsMaxSubscriptions: number;
   /**
-   * A trusted-documents manifest (src/app/trusted-documents.ts): only its operations run, by
-   * hash. Unset: any operation, and Apollo's automatic persisted queries.
+   * The trusted-documents manifest (src/app/trusted-documents.ts), read and checked here so that
+   * a bad file stops the start like any bad value: only its operations run, by hash. Unset: any
+   * operation, and Apollo's automatic persisted queries.
    */
-  trustedDocuments: string | undefined;
+  trustedDocuments: Map<string, string> | undefined;
+  /**
+   * Apollo's automatic persisted queries (without trusted documents). Off: a request carrying a
+   * hash gets PERSISTED_QUERY_NOT_SUPPORTED, on which Apollo's link stops sending hashes. The
+   * TTL is how long Redis keeps a registered text (the in-memory store keeps the most recent).
+   */
+  persistedQueries: { enabled: boolean; ttlSeconds: number };
   /** How long a public catalog response may be served from the cache; 0 turns it off. */
   responseCacheTtlSeconds: number;
   /** The longest wait between GetRecords calls of a quiet stream shard (250 ms while busy). */
@@ -187,6 +205,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  if (env.TRUSTED_DOCUMENTS && env.PERSISTED_QUERIES === 'off') {
+    // Trusted documents are sent by hash only: with hashes refused nothing could run.
+    throw new ConfigError(
+      'Invalid configuration: PERSISTED_QUERIES: off cannot be combined with TRUSTED_DOCUMENTS, whose operations are sent by hash',
+    );
+  }
+  let trustedDocuments: Map<string, string> | undefined;
+  try {
+    trustedDocuments = env.TRUSTED_DOCUMENTS ? loadManifest(env.TRUSTED_DOCUMENTS) : undefined;
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      throw new ConfigError(`Invalid configuration: ${error.message}`);
+    }
+    throw error;
+  }
+
   return {
     env: env.NODE_ENV,
     isProduction,
@@ -216,7 +250,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
     maxBodyBytes: env.MAX_BODY_BYTES,
-    trustedDocuments: env.TRUSTED_DOCUMENTS,
+    wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+    trustedDocuments,
+    persistedQueries: {
+      enabled: env.PERSISTED_QUERIES === 'on',
+      ttlSeconds: env.PERSISTED_QUERY_TTL_SECONDS,
+    },
     responseCacheTtlSeconds: env.RESPONSE_CACHE_TTL_SECONDS,
     streamMaxIdlePollMs: env.STREAM_MAX_IDLE_POLL_MS,
     executor: env.GRAPHQL_EXECUTOR,

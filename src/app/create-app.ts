@@ -35,7 +35,6 @@ import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
 import { type Logger, yogaLogging } from './logger.js';
-import { loadManifest } from './trusted-documents.js';
 
 export interface AppDeps {
   config: Config;
@@ -61,7 +60,16 @@ export interface AppDeps {
   shutdown?: AbortSignal;
   /** The process's bound on DynamoDB calls in flight; one from the configuration when not given. */
   admission?: Admission;
+  /** What /metrics says of graphql-ws: the sockets open now (attached after the app exists). */
+  webSocketsOpen?: () => number;
 }
+
+/** The admission control the configuration asks for (one per process: every app shares it). */
+export const admissionFor = (config: Config): Admission =>
+  new Admission({
+    maxInFlight: config.admission.maxInFlight,
+    maxQueue: config.admission.maxQueue,
+  });
 
 /**
  * The yoga app: the one place that puts plugins, context and schema together. The plugins run
@@ -71,13 +79,7 @@ export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const pubsub = deps.pubsub ?? createShopPubSub();
   const fleet = deps.fleet ?? createFleet({ redis: undefined }, logger);
-  const admission =
-    deps.admission ??
-    new Admission({
-      maxInFlight: config.admission.maxInFlight,
-      maxQueue: config.admission.maxQueue,
-    });
-  const trusted = config.trustedDocuments ? loadManifest(config.trustedDocuments) : undefined;
+  const admission = deps.admission ?? admissionFor(config);
   const requestIds = useRequestId(logger);
   const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
   return createYoga<Record<string, unknown>, Context>({
@@ -115,6 +117,7 @@ export function createApp(deps: AppDeps) {
         ...(deps.streamReaderStats
           ? { streamLeasesHeld: () => deps.streamReaderStats?.().leasesHeld ?? 0 }
           : {}),
+        ...(deps.webSocketsOpen ? { webSocketsOpen: deps.webSocketsOpen } : {}),
       }),
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
@@ -131,7 +134,11 @@ export function createApp(deps: AppDeps) {
         corsPerOrigin: config.corsOrigins.length > 0,
       }),
       useRequestErrorCode(),
-      ...usePersistedQueries({ store: fleet.operations, trusted }),
+      ...usePersistedQueries({
+        store: fleet.operations,
+        trusted: config.trustedDocuments,
+        apq: config.persistedQueries.enabled,
+      }),
       ...useQueryLimits(config, logger),
       useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction

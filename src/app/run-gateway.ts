@@ -5,11 +5,12 @@ import { createLiveEvents, createStreamsClient } from '../events/live.js';
 import { createShopPubSub } from '../events/pubsub.js';
 import { createFleet } from '../fleet/fleet.js';
 import { createNodeServer } from '../http/node-server.js';
-import { attachGraphqlWs } from '../http/websocket.js';
+import { attachGraphqlWs, type GraphqlWs } from '../http/websocket.js';
+import { overloadCheck } from '../plugins/use-overload.js';
 import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../store/client.js';
 import { ensureTable } from '../store/table.js';
 import type { Config } from './config.js';
-import { createApp } from './create-app.js';
+import { admissionFor, createApp } from './create-app.js';
 import type { Logger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -103,7 +104,12 @@ export async function runGateway(
       : {}),
     maxIdlePollIntervalMs: config.streamMaxIdlePollMs,
   });
+  // Shared by the app (useOverload) and graphql-ws, which sheds by the same check.
+  const admission = admissionFor(config);
+  let sockets: GraphqlWs | undefined;
   const app = createApp({
+    admission,
+    webSocketsOpen: () => sockets?.open() ?? 0,
     config,
     logger,
     client: dynamo.client,
@@ -122,7 +128,12 @@ export async function runGateway(
     logger.error({ err: error }, 'could not start the stream reader: no live events');
   }
   const node = createNodeServer(app, { maxBodyBytes: config.maxBodyBytes });
-  const sockets = attachGraphqlWs(node.server, app, { maxBodyBytes: config.maxBodyBytes });
+  const graphqlWs = attachGraphqlWs(node.server, app, {
+    maxBodyBytes: config.maxBodyBytes,
+    maxSubscriptions: config.wsMaxSubscriptions,
+    overloaded: overloadCheck(admission, config.admission.deadlineMs),
+  });
+  sockets = graphqlWs;
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -134,7 +145,7 @@ export async function runGateway(
     // Open subscriptions complete, so their SSE responses end and their sockets close;
     // in-flight requests finish.
     stopping.abort();
-    await sockets.close();
+    await graphqlWs.close();
     await drained;
     logger.info({ ms: Date.now() - started }, 'drained');
     // The reader hands its leases over (after a last checkpoint) before the bus closes.

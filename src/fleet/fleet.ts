@@ -45,7 +45,7 @@ export interface Fleet {
 }
 
 export function createFleet(
-  config: Pick<Config, 'redis'>,
+  config: Pick<Config, 'redis'> & Partial<Pick<Config, 'persistedQueries'>>,
   logger: Logger,
   options: { mode: 'push' | 'pull' } = { mode: 'push' },
 ): Fleet {
@@ -88,7 +88,12 @@ export function createFleet(
     bus,
     rateLimits,
     cache,
-    operations: new RedisOperationStore(redis, keyPrefix, logger),
+    operations: new RedisOperationStore(
+      redis,
+      keyPrefix,
+      logger,
+      config.persistedQueries?.ttlSeconds,
+    ),
     ready: redis.firstConnection,
     async start(pubsub) {
       await redis.firstConnection;

@@ -38,7 +38,8 @@ export class MemoryOperationStore implements OperationStore {
   }
 }
 
-const TTL_SECONDS = 7 * 24 * 3_600;
+/** PERSISTED_QUERY_TTL_SECONDS' default: a week. */
+const DEFAULT_TTL_SECONDS = 7 * 24 * 3_600;
 
 /**
  * Shared by every replica, so a client that registered a document on one finds it on the next.
@@ -53,6 +54,7 @@ export class RedisOperationStore implements OperationStore {
     private readonly redis: RedisConnections,
     private readonly prefix: string,
     private readonly logger: Logger,
+    private readonly ttlSeconds = DEFAULT_TTL_SECONDS,
   ) {}
 
   async get(hash: string): Promise<string | null> {
@@ -72,7 +74,7 @@ export class RedisOperationStore implements OperationStore {
     await this.#local.set(hash, text);
     if (!this.redis.up()) return;
     try {
-      await this.redis.commands.set(this.#key(hash), text, 'EX', TTL_SECONDS);
+      await this.redis.commands.set(this.#key(hash), text, 'EX', this.ttlSeconds);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not share a persisted query: kept in this process');
     }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app/create-app.js';
+import { SHED_MESSAGE } from '../errors/to-graphql.js';
+import type { OverloadCheck } from '../plugins/use-overload.js';
 
 export interface GraphqlWs {
   /** Sockets open now. */
@@ -28,27 +30,54 @@ export const isSocketRequest = (request: Request): boolean => socketRequests.has
  * (getEnveloped), so the schema, authorization, query limits, rate limits, error masking and
  * metrics are the HTTP path's. The token comes from `connectionParams.authorization`
  * (`Bearer …`) or `connectionParams.token`; a refused one closes the socket with 4403.
+ *
+ * Overload is shed as on HTTP, by the same check (useOverload's): an upgrade gets 503 with
+ * Retry-After, and an operation on an open socket gets a SERVICE_UNAVAILABLE error instead
+ * of running. A socket may hold `maxSubscriptions` subscriptions at once: one socket must not
+ * tie up the stream's fan-out for many clients; past it the operation is refused, the socket
+ * stays open.
  */
 export function attachGraphqlWs(
   server: Server,
   app: App,
-  options: { maxBodyBytes: number; path?: string },
+  options: {
+    maxBodyBytes: number;
+    maxSubscriptions: number;
+    overloaded?: OverloadCheck;
+    path?: string;
+  },
 ): GraphqlWs {
   const path = options.path ?? '/graphql';
+  const overloaded = options.overloaded ?? (() => undefined);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxBodyBytes });
   let accepting = true;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (!accepting || pathname !== path) {
+    if (pathname !== path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const retryAfter = accepting ? overloaded() : 1;
+    if (retryAfter !== undefined) {
       socket.end(
-        accepting
-          ? 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n'
-          : 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n',
+        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\n\r\n`,
       );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
+
+  // The ids of each socket's subscriptions; graphql-ws drops an id from ctx.subscriptions when
+  // its operation ends, so an id no longer there has ended.
+  const subscriptionIds = new WeakMap<object, Set<string>>();
+  const overCap = (ctx: { subscriptions: Record<string, unknown> }, id: string): boolean => {
+    const ids = subscriptionIds.get(ctx) ?? new Set<string>();
+    subscriptionIds.set(ctx, ids);
+    for (const open of ids) if (!(open in ctx.subscriptions)) ids.delete(open);
+    if (ids.size >= options.maxSubscriptions) return true;
+    ids.add(id);
+    return false;
+  };
 
   const requestFor = (params: Record<string, unknown> | undefined): Request => {
     const authorization =
@@ -79,7 +108,15 @@ export function attachGraphqlWs(
           throw error;
         }
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const retryAfter = overloaded();
+        if (retryAfter !== undefined) {
+          return [
+            new GraphQLError(SHED_MESSAGE, {
+              extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: retryAfter },
+            }),
+          ];
+        }
         const request = requestFor(ctx.connectionParams);
         const enveloped: Enveloped = app.getEnveloped({ request, params: payload });
         try {
@@ -87,6 +124,15 @@ export function attachGraphqlWs(
           // The query limits throw their error rather than return it.
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return [...errors];
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation?.operation === 'subscription' && overCap(ctx, id)) {
+            return [
+              new GraphQLError(
+                `At most ${options.maxSubscriptions} subscriptions may be open on one socket: complete one first`,
+                { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
+              ),
+            ];
+          }
           return {
             schema: enveloped.schema,
             document,
@@ -107,12 +153,17 @@ export function attachGraphqlWs(
     wss,
   );
 
+  let closed: Promise<void> | undefined;
   return {
     open: () => wss.clients.size,
-    async close() {
-      accepting = false;
-      for (const socket of wss.clients) socket.close(1001, 'Going away');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    // Once: the shutdown and a test's cleanup may both ask.
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        accepting = false;
+        for (const socket of wss.clients) socket.close(1001, 'Going away');
+        wss.close(() => resolve());
+      });
+      return closed;
     },
   };
 }

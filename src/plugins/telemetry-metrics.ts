@@ -15,6 +15,8 @@ export interface MetricSources {
   fleet?: () => FleetStatus;
   /** Stream shards whose lease this process holds (with REDIS_URL). */
   streamLeasesHeld?: () => number;
+  /** graphql-ws sockets open now (src/http/websocket.ts). */
+  webSocketsOpen?: () => number;
 }
 
 export type AppMetrics = ReturnType<typeof createAppMetrics>;
@@ -129,6 +131,12 @@ export function createAppMetrics(sources: MetricSources) {
     'stream_leases_held',
     'Stream shards whose lease this process holds and reads (with REDIS_URL; the fleet total is the shard count)',
     sources.streamLeasesHeld,
+  );
+  pulled(
+    'gauge',
+    'graphql_ws_connections_open',
+    'graphql-ws sockets open now (each holds its subscriptions; they close with 1001 at shutdown)',
+    sources.webSocketsOpen,
   );
   const fromAdmission = (read: (stats: AdmissionStats) => number) =>
     admission ? () => read(admission()) : undefined;

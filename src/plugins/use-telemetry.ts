@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DocumentNode, getOperationAST, Kind, parse } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, getOperationAST, Kind, parse } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../app/config.js';
+import { isSocketRequest } from '../http/websocket.js';
 import type { RequestDb } from '../store/request-db.js';
 import { createAppMetrics, type MetricSources } from './telemetry-metrics.js';
 
@@ -73,6 +74,40 @@ export function useTelemetry(
     return name;
   };
 
+  const count = (
+    operation: Operation,
+    result: unknown,
+    db: RequestDb | undefined,
+    started: number | undefined,
+  ) => {
+    if (db) addCalls(db);
+    const failed =
+      typeof result === 'object' &&
+      result !== null &&
+      !isAsyncIterable(result) &&
+      !Array.isArray(result) &&
+      ((result as { errors?: unknown[] }).errors?.length ?? 0) > 0;
+    const labels = {
+      operation_type: operation.type,
+      operation_name: nameLabel(operation.name),
+      outcome: failed ? 'error' : 'ok',
+    };
+    graphqlRequests.inc(labels);
+    if (started !== undefined)
+      graphqlDuration.observe(labels, (performance.now() - started) / 1000);
+  };
+
+  /** For an operation over graphql-ws: what counts it once it has its result. */
+  const socketOperation = (args: ExecutionArgs) => {
+    const context = args.contextValue as { request?: Request; db?: RequestDb } | undefined;
+    if (!context?.request || !isSocketRequest(context.request)) return undefined;
+    const started = performance.now();
+    const operation = describeOperation(args.document, {
+      operationName: args.operationName ?? undefined,
+    } as GraphQLParams);
+    return (result: unknown) => count(operation, result, context.db, started);
+  };
+
   const expected = config.metricsToken ? sha256(config.metricsToken) : undefined;
   const metricsResponse = async (request: Request): Promise<Response> => {
     if (request.method !== 'GET') {
@@ -128,25 +163,26 @@ export function useTelemetry(
       const state = requests.get(request);
       // The context exists once the operation validated; a refused one cost nothing.
       const db = (context as { db?: RequestDb }).db;
-      if (db) addCalls(db);
-
-      let outcome = 'ok';
-      if (result && !isAsyncIterable(result) && !Array.isArray(result)) {
-        if (result.errors?.length) outcome = 'error';
-        if (!config.isProduction || request.headers.get(COST_HEADER) === '1') {
+      if (!config.isProduction || request.headers.get(COST_HEADER) === '1') {
+        if (result && !isAsyncIterable(result) && !Array.isArray(result)) {
           setResult({ ...result, extensions: { ...result.extensions, cost: requestCost(db) } });
         }
       }
       // Not parsed: a plugin answered from its params (a response cache hit, of a query that
       // parsed and validated when it was cached).
       const operation = state?.operation ?? describeOperation(null, state?.params, true);
-      const labels = {
-        operation_type: operation.type,
-        operation_name: nameLabel(operation.name),
-        outcome,
-      };
-      graphqlRequests.inc(labels);
-      if (state) graphqlDuration.observe(labels, (performance.now() - state.started) / 1000);
+      count(operation, result, db, state?.started);
+    },
+
+    // Yoga's onExecutionResult runs on its HTTP pipeline only: an operation over graphql-ws
+    // (src/http/websocket.ts) is counted from envelop's own hooks, with the same labels.
+    onExecute({ args }) {
+      const done = socketOperation(args);
+      return done && { onExecuteDone: ({ result }) => done(result) };
+    },
+    onSubscribe({ args }) {
+      const done = socketOperation(args);
+      return done && { onSubscribeResult: ({ result }) => done(result) };
     },
 
     onResponse({ request, response }) {

@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Config } from '../../src/app/config.js';
-import { type AppDeps, createApp } from '../../src/app/create-app.js';
+import { type AppDeps, admissionFor, createApp } from '../../src/app/create-app.js';
 import { serveWithJsonBody } from '../../src/http/json-body.js';
-import { attachGraphqlWs } from '../../src/http/websocket.js';
+import { attachGraphqlWs, type GraphqlWs } from '../../src/http/websocket.js';
+import { overloadCheck } from '../../src/plugins/use-overload.js';
 import { testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
 
@@ -34,6 +35,8 @@ export interface HttpTestServer {
   config: Config;
   logs: LogCapture;
   table: TestTable;
+  /** graphql-ws on the server: `sockets.close()` is the shutdown's step (no upgrades, 1001). */
+  sockets: GraphqlWs;
   /** DynamoDB attempts on the wire (the table's own counter) while `fn` runs. */
   wireCalls<T>(fn: () => Promise<T>): Promise<WireDelta<T>>;
   close(): Promise<void>;
@@ -47,7 +50,10 @@ export interface HttpTestServer {
 export async function startHttpServer(
   table: TestTable,
   env: Record<string, string> = {},
-  options: { logLevel?: string } & Pick<AppDeps, 'fleet' | 'pubsub' | 'shutdown'> = {},
+  options: { logLevel?: string } & Pick<
+    AppDeps,
+    'fleet' | 'pubsub' | 'shutdown' | 'admission'
+  > = {},
 ): Promise<HttpTestServer> {
   const config = testConfig(table.tableName, table.endpoint, env);
   const logs = new LogCapture();
@@ -59,9 +65,14 @@ export async function startHttpServer(
     },
     logs,
   );
+  // As src/app/run-gateway.ts wires them: one admission for the app and graphql-ws.
+  const admission = options.admission ?? admissionFor(config);
+  let sockets: GraphqlWs | undefined;
   const app = createApp({
     config,
     logger,
+    admission,
+    webSocketsOpen: () => sockets?.open() ?? 0,
     client: table.dynamo.client,
     doc: table.dynamo.doc,
     ...(options.fleet ? { fleet: options.fleet } : {}),
@@ -70,7 +81,12 @@ export async function startHttpServer(
   });
   // As `npm start` serves it: JSON bodies are read before yoga (src/http-body.ts).
   const server = createServer(serveWithJsonBody(app, config.maxBodyBytes));
-  const sockets = attachGraphqlWs(server, app, { maxBodyBytes: config.maxBodyBytes });
+  const graphqlWs = attachGraphqlWs(server, app, {
+    maxBodyBytes: config.maxBodyBytes,
+    maxSubscriptions: config.wsMaxSubscriptions,
+    overloaded: overloadCheck(admission, config.admission.deadlineMs),
+  });
+  sockets = graphqlWs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -87,9 +103,10 @@ export async function startHttpServer(
     config,
     logs,
     table,
+    sockets: graphqlWs,
     wireCalls: (fn) => wireCalls(table, fn),
     close: async () => {
-      await sockets.close();
+      await graphqlWs.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

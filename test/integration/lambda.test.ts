@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -220,6 +221,26 @@ describe('the Lambda handler with API Gateway HTTP API events', () => {
     expect(result.statusCode).toBe(405);
     expect(result.headers?.allow).toBe('POST');
     expect(body.errors?.[0]?.message).toMatch(/mutation.*POST/i);
+  });
+
+  it('runs a hash-only GET (APQ) once a POST registered its text, and refuses the unknown hash first', async () => {
+    const text = 'query LambdaByHash { categories { slug } }';
+    const extensions = JSON.stringify({
+      persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(text).digest('hex') },
+    });
+    const hashOnly = () => {
+      const event = fixture('get-graphql');
+      event.rawQueryString = `extensions=${encodeURIComponent(extensions)}`;
+      return event;
+    };
+    const unknown = await invoke(hashOnly());
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await invoke(post({ query: text, extensions: JSON.parse(extensions) }));
+    expect(registered.result.statusCode).toBe(200);
+    const { result, body } = await invoke(hashOnly());
+    expect(result.statusCode).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.categories).toEqual([{ slug: 'tools' }, { slug: 'toys' }]);
   });
 
   it('answers GET /health with 200, and GET /ready with 200 once the table is described', async () => {

@@ -1,12 +1,14 @@
 /**
  * Persisted operations over real HTTP: Apollo Client 4's PersistedQueryLink (automatic
- * persisted queries) against the gateway, the Redis store shared by two apps, and trusted
- * documents from the manifest of documents/.
+ * persisted queries) against the gateway, APQ turned off, mutations by hash over GET, malformed
+ * hashes, the Redis store shared by two apps and its TTL, and trusted documents from the
+ * manifest of documents/.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
 import { documentOperation, MANIFEST_FILE } from '../../src/dev/documents.js';
@@ -16,6 +18,7 @@ import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
 import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -145,6 +148,151 @@ it('keeps no text that fails validation (the query limits)', async () => {
   expect(refused.status).toBe(400);
   const lookup = await send({ extensions: { persistedQuery } });
   expect((await lookup.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+});
+
+/** A GraphQL request by hash alone (and with its text when given), over POST or GET. */
+function byHash(
+  url: string,
+  hash: unknown,
+  options: { method?: 'GET' | 'POST'; query?: string; variables?: unknown } = {},
+) {
+  const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+  const accept = { accept: 'application/graphql-response+json' };
+  if (options.method === 'GET') {
+    const search = new URLSearchParams({ extensions: JSON.stringify(extensions) });
+    if (options.query) search.set('query', options.query);
+    return fetch(`${url}?${search}`, { headers: accept });
+  }
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...accept, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...(options.query ? { query: options.query } : {}),
+      variables: options.variables,
+      extensions,
+    }),
+  });
+}
+
+describe('a mutation by hash over GET', () => {
+  it('gets 405, as the same mutation as text over GET does, once its text is known', async () => {
+    const text =
+      'mutation RestockByHash($p: ID!) { restock(productId: $p, quantity: 1) { __typename } }';
+    const hash = sha256(text);
+    const variables = { p: 'UHJvZHVjdDpub25l' };
+    // Registered by POST (it runs, refused for want of a token: the text is still kept).
+    const registered = await byHash(server.url, hash, { query: text, variables });
+    expect((await registered.json()).errors?.[0]?.extensions?.code).not.toBe(
+      'PERSISTED_QUERY_NOT_FOUND',
+    );
+    const known = await byHash(server.url, hash, { variables });
+    expect((await known.json()).errors?.[0]?.extensions?.code).not.toBe(
+      'PERSISTED_QUERY_NOT_FOUND',
+    );
+
+    const asText = await fetch(`${server.url}?query=${encodeURIComponent(text)}`);
+    expect(asText.status).toBe(405);
+    const hashed = await byHash(server.url, hash, { method: 'GET' });
+    expect(hashed.status).toBe(405);
+    expect(hashed.headers.get('allow')).toBe('POST');
+    expect((await hashed.json()).errors[0].message).toMatch(/mutation.*POST/i);
+  });
+});
+
+describe('a malformed hash', () => {
+  it('gets 400 PERSISTED_QUERY_INVALID_HASH over POST and GET, with or without a text', async () => {
+    for (const hash of ['*', sha256('{ x }').toUpperCase(), '{shop}:apq:x', 7]) {
+      for (const method of ['POST', 'GET'] as const) {
+        for (const query of [undefined, '{ categories { slug } }']) {
+          const reply = await byHash(server.url, hash, { method, ...(query ? { query } : {}) });
+          const what = `${method} ${JSON.stringify(hash)} ${query ? 'with' : 'without'} text`;
+          expect(reply.status, what).toBe(400);
+          expect((await reply.json()).errors[0].extensions.code, what).toBe(
+            'PERSISTED_QUERY_INVALID_HASH',
+          );
+        }
+      }
+    }
+  });
+});
+
+describe('PERSISTED_QUERIES=off', () => {
+  let off: HttpTestServer;
+  beforeAll(async () => {
+    off = await startHttpServer(table, { PERSISTED_QUERIES: 'off' });
+  });
+  afterAll(async () => {
+    await off?.close();
+  });
+
+  it("answers a hash with PERSISTED_QUERY_NOT_SUPPORTED, and Apollo's link sends text from then on", async () => {
+    const raw = await byHash(off.url, sha256('{ categories { slug } }'));
+    expect((await raw.json()).errors[0]).toMatchObject({
+      message: 'PersistedQueryNotSupported',
+      extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
+    });
+
+    const { client, sent } = apqClient(off.url, { get: true });
+    const { data } = await client.query<{ categories: unknown[] }>({ query: CATEGORIES });
+    expect(data?.categories).toHaveLength(2);
+    // The hash, refused; the text without a hash; then text only, for other operations too.
+    expect(sent.map(({ hasQuery, hash }) => ({ hasQuery, hashed: hash !== undefined }))).toEqual([
+      { hasQuery: false, hashed: true },
+      { hasQuery: true, hashed: false },
+    ]);
+    await client.query({ query: PRODUCT, variables: { id: 'UHJvZHVjdDpub25l' } });
+    expect(sent[2]).toMatchObject({ hasQuery: true, hash: undefined });
+    expect(sent).toHaveLength(3);
+  });
+});
+
+describe('the Redis store: keys and their TTL', () => {
+  let redis: TestRedis;
+  let fleet: Fleet;
+  let app: HttpTestServer;
+  let commands: Redis;
+  const TTL = 120;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, PERSISTED_QUERY_TTL_SECONDS: String(TTL) };
+    fleet = createFleet(testConfig(table.tableName, table.endpoint, env), createLogger('silent'));
+    await fleet.ready;
+    app = await startHttpServer(table, env, { fleet });
+    commands = new Redis(redis.url);
+  });
+
+  afterAll(async () => {
+    commands?.disconnect();
+    await app?.close();
+    await fleet?.stop();
+    await redis?.stop();
+  });
+
+  /** GET commands the Redis server has run (only the operation store sends GET). */
+  const gets = async () =>
+    Number(/cmdstat_get:calls=(\d+)/.exec(await commands.info('commandstats'))?.[1] ?? 0);
+
+  it('keeps a registered text for PERSISTED_QUERY_TTL_SECONDS', async () => {
+    const text = 'query Kept { categories { slug } }';
+    const key = `${app.config.redis?.keyPrefix}apq:${sha256(text)}`;
+    expect((await byHash(app.url, sha256(text), { query: text })).status).toBe(200);
+    await until(async () => (await commands.exists(key)) === 1, 5_000, 'the text in Redis');
+    expect(await commands.get(key)).toBe(text);
+    const ttl = await commands.ttl(key);
+    expect(ttl).toBeGreaterThan(TTL - 10);
+    expect(ttl).toBeLessThanOrEqual(TTL);
+  });
+
+  it('asks Redis nothing for a malformed hash, and once for a well-formed unknown one', async () => {
+    const before = await gets();
+    const malformed = await byHash(app.url, `${sha256('x').slice(0, 60)}*`);
+    expect(malformed.status).toBe(400);
+    expect(await gets()).toBe(before);
+    const unknown = await byHash(app.url, sha256('query Unknown { categories { id } }'));
+    expect((await unknown.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(await gets()).toBe(before + 1);
+  });
 });
 
 describe('the Redis store', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,22 @@ describe('npm start on the embedded DynamoDB Local', { timeout: 120_000 }, () =>
     const { code, output } = await runServerToExit({ env: { PORT: 'eighty', DATA_DIR: dataDir } });
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^Invalid configuration: PORT: /);
+  });
+
+  it('a bad TRUSTED_DOCUMENTS manifest stops it with one line, before DynamoDB Local starts', async () => {
+    // A data directory of its own: the SIGKILL test above leaves its marker file behind.
+    const ownDir = mkdtempSync(join(dataDir, 'manifest-'));
+    const manifest = join(ownDir, 'wrong-manifest.json');
+    writeFileSync(manifest, JSON.stringify({ ['0'.repeat(64)]: '{ categories { slug } }' }));
+    const { code, output } = await runServerToExit({
+      env: { TRUSTED_DOCUMENTS: manifest, DATA_DIR: ownDir },
+    });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(
+      /^Invalid configuration: TRUSTED_DOCUMENTS: .*wrong-manifest\.json: 0{64} is not the sha256 of its document$/,
+    );
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(ownDir, 'dynamodb-local.json'))).toBe(false);
   });
 });
 

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       executor: 'jit',
       streamMaxIdlePollMs: 1_000,
       admission: { maxInFlight: 32, maxQueue: 4_000, deadlineMs: 10_000 },
+      wsMaxSubscriptions: 20,
+      persistedQueries: { enabled: true, ttlSeconds: 604_800 },
     });
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.warnings.join('\n')).toMatch(/CURSOR_SECRET/);
@@ -39,11 +41,29 @@ describe('loadConfig', () => {
       ['REQUEST_DEADLINE_MS', '50'],
       ['REDIS_URL', 'http://cache:6379'],
       ['STREAM_LEASE_MS', '100'],
+      ['WS_MAX_SUBSCRIPTIONS', '0'],
+      ['PERSISTED_QUERIES', 'maybe'],
+      ['PERSISTED_QUERY_TTL_SECONDS', '10'],
     ]) {
       expect(() => loadConfig({ [name as string]: value }), name).toThrow(
         new RegExp(`^Invalid configuration: ${name}:`),
       );
     }
+  });
+
+  it('turns APQ off with PERSISTED_QUERIES=off, but not where trusted documents need hashes', () => {
+    expect(
+      loadConfig({ PERSISTED_QUERIES: 'off', PERSISTED_QUERY_TTL_SECONDS: '3600' })
+        .persistedQueries,
+    ).toEqual({ enabled: false, ttlSeconds: 3_600 });
+    expect(() =>
+      loadConfig({
+        PERSISTED_QUERIES: 'off',
+        TRUSTED_DOCUMENTS: 'documents/persisted-operations.json',
+      }),
+    ).toThrow(
+      /^Invalid configuration: PERSISTED_QUERIES: off cannot be combined with TRUSTED_DOCUMENTS/,
+    );
   });
 
   it('production refuses to start without real secrets, naming what is missing', () => {
