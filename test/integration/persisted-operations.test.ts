@@ -8,12 +8,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
-import { documentOperation, MANIFEST_FILE } from '../../src/dev/documents.js';
+import { signDevToken } from '../../src/auth/tokens.js';
+import { documentOperation, documentOperations, MANIFEST_FILE } from '../../src/dev/documents.js';
 import { createFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { testConfig } from '../helpers/app.js';
+import { TEST_JWT_SECRET, testConfig } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
 import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
@@ -21,6 +23,19 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The data without the `__typename` fields Apollo's cache adds to every selection. */
+function stripTypename(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripTypename);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== '__typename')
+        .map(([key, inner]) => [key, stripTypename(inner)]),
+    );
+  }
+  return value;
+}
 
 let table: TestTable;
 let catalog: Catalog;
@@ -44,7 +59,7 @@ interface Sent {
 }
 
 /** Apollo with the APQ link, and what it put on the wire. */
-function apqClient(url: string, options: { get?: boolean } = {}) {
+function apqClient(url: string, options: { get?: boolean; token?: string } = {}) {
   const sent: Sent[] = [];
   const recording: typeof fetch = (input, init) => {
     const target = new URL(String(input));
@@ -59,7 +74,11 @@ function apqClient(url: string, options: { get?: boolean } = {}) {
   };
   const client = new ApolloClient({
     link: new PersistedQueryLink({ sha256, useGETForHashedQueries: options.get ?? false }).concat(
-      new HttpLink({ uri: url, fetch: recording }),
+      new HttpLink({
+        uri: url,
+        fetch: recording,
+        headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      }),
     ),
     cache: new InMemoryCache(),
   });
@@ -96,6 +115,55 @@ describe('automatic persisted queries (Apollo PersistedQueryLink)', () => {
       ]);
     });
   }
+
+  it('runs every query of documents/ by hash over GET, with the same data as its text', async () => {
+    const product = catalog.products[0]!;
+    const productId = encodeGlobalID('Product', product.id);
+    const customer = catalog.customers[0]!;
+    const variables: Record<string, Record<string, unknown>> = {
+      Categories: {},
+      CategoryPage: { slug: 'tools', first: 5, sort: 'PRICE_DESC' },
+      ProductPage: { id: productId, reviews: 3 },
+      Products: { ids: [productId, encodeGlobalID('Product', catalog.products[1]!.id)] },
+      Featured: { first: 3 },
+      NodeLookup: { id: productId },
+      Me: { orders: 2 },
+      Order: { id: encodeGlobalID('Order', `${customer.id}:01JNOSUCHORDER0000000000000`) },
+      OrdersByStatus: { status: 'PENDING', first: 2 },
+      Customer: { id: encodeGlobalID('Customer', customer.id) },
+    };
+    const customerToken = await signDevToken(TEST_JWT_SECRET, { sub: customer.id });
+    const adminToken = await signDevToken(TEST_JWT_SECRET, { sub: 'apq-admin', admin: true });
+    const queries = [...documentOperations().values()].filter((op) => op.kind === 'query');
+    expect(queries.map((op) => op.name).sort()).toEqual(Object.keys(variables).sort());
+    for (const op of queries) {
+      const token = ['OrdersByStatus', 'Customer'].includes(op.name) ? adminToken : customerToken;
+      const query = gql(op.text);
+      const plain = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: op.text, variables: variables[op.name] }),
+      });
+      const expected = (await plain.json()) as { data: unknown; errors?: unknown };
+      expect(expected.errors, op.name).toBeUndefined();
+
+      const first = apqClient(server.url, { get: true, token });
+      const registered = await first.client.query({ query, variables: variables[op.name] });
+      expect(
+        first.sent.map((sent) => sent.hasQuery),
+        op.name,
+      ).toEqual([false, true]);
+      const second = apqClient(server.url, { get: true, token });
+      const { data } = await second.client.query({ query, variables: variables[op.name] });
+      // A fresh client sends the hash alone, as a GET.
+      expect(second.sent, op.name).toEqual([
+        { method: 'GET', hasQuery: false, hash: first.sent[0]?.hash },
+      ]);
+      // Apollo adds __typename to every selection: compare what the operation asked for.
+      expect(stripTypename(data), op.name).toEqual(stripTypename(registered.data));
+      expect(stripTypename(data), op.name).toEqual(expected.data);
+    }
+  });
 
   it('runs a query with variables by hash', async () => {
     const product = catalog.products[0]!;
