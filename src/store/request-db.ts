@@ -315,7 +315,11 @@ export class RequestDb {
   alongsideNextBatch<T>(read: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#companions.push(() => {
-        read().then(resolve, reject);
+        try {
+          read().then(resolve, reject);
+        } catch (error) {
+          reject(error); // inside setImmediate, a throw would reach the process
+        }
       });
       this.#scheduleIdleCheck();
     });
