@@ -393,6 +393,8 @@ async function main(): Promise<void> {
       } else {
         await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
       }
+      // The peer too: otherwise its first operation in the peer section meets a cold process.
+      await load(peer, requestsFor(scenario, 'gateway'), profile.warmupS);
     }
     const afterWarmupBytes = rssBytes(uncached.pid);
     let served = 0;
