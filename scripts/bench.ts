@@ -4,8 +4,9 @@
  *
  * Starts its own DynamoDB Local (in memory), loads a fixed dataset, counts the DynamoDB round
  * trips of every contract operation, then starts the compiled gateway (twice: uncached and
- * cached), and a direct-SDK baseline server, each as its own process on 127.0.0.1, and loads them
- * with autocannon at a fixed concurrency and duration. Writes BENCHMARKS.md (full mode) with the
+ * cached), a direct-SDK baseline server and a hand-written peer (Apollo Server, DataLoader; see
+ * scripts/bench/peer-server.ts), each as its own process on 127.0.0.1, and loads them with
+ * autocannon at a fixed concurrency and duration. Writes BENCHMARKS.md (full mode) with the
  * machine, the method and the figures. Every run and loop is bounded in count and time; every
  * process it starts is stopped at the end, on error, and on Ctrl-C.
  */
@@ -56,6 +57,7 @@ import { customerOrdersQuery } from '../src/models/order.js';
 import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
 import { ensureTable } from '../src/store/table.js';
 import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
+import { measurePeer } from './bench/peer-runs.js';
 import type {
   BenchResults,
   CrowdPhase,
@@ -65,6 +67,7 @@ import type {
   OverheadRow,
 } from './bench/report.js';
 import { renderReport, targets } from './bench/report.js';
+import { PEER_TITLE } from './bench/report-peer.js';
 
 interface Profile {
   mode: 'full' | 'quick';
@@ -83,6 +86,11 @@ interface Profile {
    * sustained throughput), then `orders` at once; each run on a shop of its own.
    */
   crowd: { workers: number; orders: number; customers: number; products: number; stock: number };
+  /**
+   * The peer section: per operation, a warm-up of `warmupS` on each side, then `pairsPerPass`
+   * gateway/peer pairs of `runS` runs, and as many peer/gateway pairs (`--peer-run-s` sets runS).
+   */
+  peer: { pairsPerPass: number; runS: number; warmupS: number };
   dataset: {
     products: number;
     meCustomers: number;
@@ -104,6 +112,7 @@ const FULL: Profile = {
   memoryMaxS: 600,
   cacheTtlSeconds: 60,
   crowd: { workers: 16, orders: 1_000, customers: 200, products: 10, stock: 100_000 },
+  peer: { pairsPerPass: 2, runS: 8, warmupS: 3 },
   dataset: { products: 1_000, meCustomers: 5, buyers: 50, hotStock: 250, orderStatusShards: 4 },
 };
 const QUICK: Profile = {
@@ -118,6 +127,7 @@ const QUICK: Profile = {
   memoryMaxS: 60,
   cacheTtlSeconds: 60,
   crowd: { workers: 16, orders: 1_000, customers: 200, products: 10, stock: 100_000 },
+  peer: { pairsPerPass: 2, runS: 1.5, warmupS: 1 },
   dataset: { products: 200, meCustomers: 3, buyers: 20, hotStock: 60, orderStatusShards: 4 },
 };
 
@@ -139,8 +149,12 @@ function parseArgs(argv: string[]) {
   const render = renderIndex >= 0 ? argv[renderIndex + 1] : undefined;
   const cpuProfileIndex = argv.indexOf('--cpu-prof');
   const cpuProfileDir = cpuProfileIndex >= 0 ? argv[cpuProfileIndex + 1] : undefined;
+  const base = quick ? QUICK : FULL;
+  const peerRunIndex = argv.indexOf('--peer-run-s');
+  const peerRunS = peerRunIndex >= 0 ? Number(argv[peerRunIndex + 1]) : base.peer.runS;
+  if (!(peerRunS > 0)) throw new Error('--peer-run-s wants a number of seconds');
   return {
-    profile: quick ? QUICK : FULL,
+    profile: { ...base, peer: { ...base.peer, runS: peerRunS } },
     out,
     build: !argv.includes('--no-build'),
     render,
@@ -154,7 +168,9 @@ function withKeptSections(report: string, out: string): string {
   const fleet = extractSection(previous, FLEET_SECTION);
   if (!fleet) return report;
   const body = fleet.split('\n').slice(1, -1).join('\n');
-  return replaceSection(report, FLEET_SECTION, body, SECTION_BEFORE);
+  // Section 7 goes before the peer's (8) when the report has one.
+  const peerHeading = new RegExp(`^## \\d+\\. ${PEER_TITLE}$`, 'm').exec(report)?.[0];
+  return replaceSection(report, FLEET_SECTION, body, peerHeading ?? SECTION_BEFORE);
 }
 
 const log = (message: string) =>
@@ -186,7 +202,8 @@ async function main(): Promise<void> {
   }
   const serverJs = join(ROOT, 'dist/src/entry/server.js');
   const directJs = join(ROOT, 'dist/scripts/bench/direct-server.js');
-  for (const file of [serverJs, directJs]) {
+  const peerJs = join(ROOT, 'dist/scripts/bench/peer-server.js');
+  for (const file of [serverJs, directJs, peerJs]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
   }
 
@@ -279,7 +296,7 @@ async function main(): Promise<void> {
       cleanups.push(() => server.stop());
       return server;
     };
-    log('starting the gateways and the direct-SDK baseline');
+    log('starting the gateways, the direct-SDK baseline and the peer');
     const uncached = await start('gateway', serverJs, gatewayEnv(0, await freePort()));
     const cached = await start(
       'cached gateway',
@@ -289,6 +306,13 @@ async function main(): Promise<void> {
     const direct = await start('direct SDK', directJs, {
       BENCH_PLANS: plansFile,
       DYNAMODB_ENDPOINT: local.endpoint,
+      PORT: String(await freePort()),
+    });
+    const peer = await start('peer', peerJs, {
+      NODE_ENV: 'production',
+      DYNAMODB_ENDPOINT: local.endpoint,
+      TABLE_NAME: TABLE,
+      JWT_SECRET: secrets.jwtSecret,
       PORT: String(await freePort()),
     });
 
@@ -323,6 +347,7 @@ async function main(): Promise<void> {
         [cached, 'gateway'],
       ];
       if (scenario !== 'Featured') servers.push([direct, 'direct']);
+      servers.push([peer, 'gateway']);
       for (const [server, target] of servers) {
         const request = requestsFor(scenario, target)[0]!;
         const response = await fetch(`${server.origin}${request.path}`, {
@@ -368,6 +393,8 @@ async function main(): Promise<void> {
       } else {
         await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
       }
+      // The peer too: otherwise its first operation in the peer section meets a cold process.
+      await load(peer, requestsFor(scenario, 'gateway'), profile.warmupS);
     }
     const afterWarmupBytes = rssBytes(uncached.pid);
     let served = 0;
@@ -440,6 +467,23 @@ async function main(): Promise<void> {
         pairs,
       });
     }
+
+    // The peer: the gateway against a hand-written Apollo Server, same requests, in turn.
+    const peerResults = await measurePeer({
+      gateway: uncached,
+      peer,
+      dynamodbPid: localPid,
+      operations: ['ProductPage', 'CategoryPage', 'Featured', 'Me'],
+      requestsFor: (scenario) => requestsFor(scenario, 'gateway'),
+      gatewayCalls,
+      peerCalls: async () => sumOf(await getJson(`${peer.origin}/stats`)),
+      connections: profile.connections,
+      ...profile.peer,
+      log,
+      onGatewayRequests: (n) => {
+        served += n;
+      },
+    });
 
     log('cached against uncached Featured');
     const featuredUncached = await load(
@@ -539,6 +583,7 @@ async function main(): Promise<void> {
       orders,
       crowd,
       memory,
+      peer: peerResults,
       notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : '',
       load: { atStart: loadAtStart, atEnd: loadavg() },
     };

@@ -22,6 +22,8 @@ export interface LoadOptions {
   onBody?: (status: number, body: string) => void;
   /** Processes whose CPU time is measured over the run: label -> pid. */
   cpuOf?: Record<string, number>;
+  /** Hand back every 200 response's latency too (to pool several runs' percentiles). */
+  keepLatencies?: boolean;
 }
 
 export interface LoadResult {
@@ -39,6 +41,8 @@ export interface LoadResult {
   mean: number;
   /** CPU milliseconds per request of each measured process over the run. */
   cpuPerRequest: Record<string, number>;
+  /** With `keepLatencies`: every 200 response's latency in milliseconds, sorted. */
+  latencies?: Float64Array;
 }
 
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
@@ -119,6 +123,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           p99: at(0.99),
           mean: sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length),
           cpuPerRequest,
+          ...(options.keepLatencies ? { latencies: sorted } : {}),
         });
       },
     );
