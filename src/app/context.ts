@@ -32,6 +32,8 @@ export interface ContextDeps {
   pubsub: ShopPubSub;
   requestIds: RequestIds;
   shutdown: AbortSignal | undefined;
+  /** Off only in the benchmark's feature runs (src/app/ablation.ts). */
+  signCursors?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface ContextDeps {
  */
 export function createContextFactory(deps: ContextDeps) {
   const { config, logger, requestIds } = deps;
-  const cursors = new CursorCodec(config.cursorSecret);
+  const cursors = new CursorCodec(config.cursorSecret, { sign: deps.signCursors ?? true });
   const verifyToken = createTokenVerifier(config.jwt);
   return ({ request }: { request: Request }): Context | Promise<Context> => {
     const requestId = requestIds.idOf(request) ?? randomUUID();

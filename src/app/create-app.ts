@@ -31,6 +31,7 @@ import { useTelemetry } from '../plugins/use-telemetry.js';
 import { useWriteInvalidation } from '../plugins/use-write-invalidation.js';
 import { schema } from '../schema/index.js';
 import { Admission } from '../store/admission.js';
+import type { Ablation, Ablations } from './ablation.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
@@ -62,6 +63,8 @@ export interface AppDeps {
   admission?: Admission;
   /** What /metrics says of graphql-ws: the sockets open now (attached after the app exists). */
   webSocketsOpen?: () => number;
+  /** The benchmark's features switched off (src/app/ablation.ts); none anywhere else. */
+  ablate?: Ablations;
 }
 
 /** The admission control the configuration asks for (one per process: every app shares it). */
@@ -82,6 +85,10 @@ export function createApp(deps: AppDeps) {
   const admission = deps.admission ?? admissionFor(config);
   const requestIds = useRequestId(logger);
   const jit = config.executor === 'jit' ? useGraphqlJit() : undefined;
+  const ablate = deps.ablate ?? new Set();
+  // biome-ignore lint/suspicious/noExplicitAny: each plugin keeps its own context type
+  const on = (feature: Ablation, plugin: () => Plugin<any>): Plugin<any>[] =>
+    ablate.has(feature) ? [] : [plugin()];
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -97,6 +104,7 @@ export function createApp(deps: AppDeps) {
     logging: yogaLogging(logger),
     maskedErrors: { maskError: maskRequestError(logger) },
     context: createContextFactory({
+      signCursors: !ablate.has('cursor-mac'),
       config,
       logger,
       doc: deps.doc,
@@ -109,42 +117,50 @@ export function createApp(deps: AppDeps) {
       ...(jit ? [jit] : []),
       requestIds,
       ...(deps.catchUpBeforeRequests ? [useBusCatchUp(fleet, logger)] : []),
-      useTelemetry(config, {
-        compiledOperations: jit?.compilations,
-        compiledRuns: jit?.compiledRuns,
-        admission: () => admission.stats(),
-        fleet: () => fleet.status(),
-        ...(deps.streamReaderStats
-          ? { streamLeasesHeld: () => deps.streamReaderStats?.().leasesHeld ?? 0 }
-          : {}),
-        ...(deps.webSocketsOpen ? { webSocketsOpen: deps.webSocketsOpen } : {}),
-      }),
+      ...on('telemetry', () =>
+        useTelemetry(config, {
+          compiledOperations: jit?.compilations,
+          compiledRuns: jit?.compiledRuns,
+          admission: () => admission.stats(),
+          fleet: () => fleet.status(),
+          ...(deps.streamReaderStats
+            ? { streamLeasesHeld: () => deps.streamReaderStats?.().leasesHeld ?? 0 }
+            : {}),
+          ...(deps.webSocketsOpen ? { webSocketsOpen: deps.webSocketsOpen } : {}),
+        }),
+      ),
       useOverload(admission, { graphqlPath: '/graphql', deadlineMs: config.admission.deadlineMs }),
       useBodyLimit(config.maxBodyBytes),
       useHttpRefusals(),
-      useMultipartSubscriptions(),
+      ...on('subscription-transports', () => useMultipartSubscriptions()),
       // graphql-sse's single-connection mode; yoga serves the distinct-connections mode itself.
       ...(deps.subscriptions === false
         ? []
-        : [useSseSingleConnection({ graphqlPath: '/graphql', shutdown: deps.shutdown })]),
+        : on('subscription-transports', () =>
+            useSseSingleConnection({ graphqlPath: '/graphql', shutdown: deps.shutdown }),
+          )),
       useBadRequestStatus('/graphql'),
-      useHttpCaching({
-        graphqlPath: '/graphql',
-        ttlSeconds: config.responseCacheTtlSeconds,
-        corsPerOrigin: config.corsOrigins.length > 0,
-      }),
+      ...on('http-caching', () =>
+        useHttpCaching({
+          graphqlPath: '/graphql',
+          ttlSeconds: config.responseCacheTtlSeconds,
+          corsPerOrigin: config.corsOrigins.length > 0,
+        }),
+      ),
       useRequestErrorCode(),
-      ...usePersistedQueries({
-        store: fleet.operations,
-        trusted: config.trustedDocuments,
-        apq: config.persistedQueries.enabled,
-      }),
-      ...useQueryLimits(config, logger),
+      ...(ablate.has('persisted-queries')
+        ? []
+        : usePersistedQueries({
+            store: fleet.operations,
+            trusted: config.trustedDocuments,
+            apq: config.persistedQueries.enabled,
+          })),
+      ...(ablate.has('query-limits') ? [] : useQueryLimits(config, logger)),
       useMutationRateLimit(config, fleet.rateLimits),
       ...(config.isProduction
         ? [useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin]
         : []),
-      useErrorMasking(logger),
+      ...on('error-masking', () => useErrorMasking(logger)),
       ...(deps.onRequestDone ? [useCallReport(deps.onRequestDone)] : []),
       useWriteInvalidation(fleet, logger),
       ...usePublicResponseCache(fleet.cache, config),

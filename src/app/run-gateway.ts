@@ -9,6 +9,7 @@ import { attachGraphqlWs, type GraphqlWs } from '../http/websocket.js';
 import { overloadCheck } from '../plugins/use-overload.js';
 import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../store/client.js';
 import { ensureTable } from '../store/table.js';
+import type { Ablations } from './ablation.js';
 import type { Config } from './config.js';
 import { admissionFor, createApp } from './create-app.js';
 import type { Logger } from './logger.js';
@@ -31,6 +32,8 @@ export interface GatewayHooks {
   onListening?: (url: string) => Promise<void> | void;
   /** The last step of shutdown, and of a failed start (the dev start stops DynamoDB Local). */
   onStopped?: () => Promise<void>;
+  /** The benchmark's features switched off (src/app/ablation.ts); no entry point passes any. */
+  ablate?: Ablations;
 }
 
 /**
@@ -44,11 +47,13 @@ export async function runGateway(
   target: DynamoTarget,
   hooks: GatewayHooks = {},
 ): Promise<void> {
+  const ablate = hooks.ablate ?? new Set();
   const dynamo = createDynamo({
     endpoint: target.endpoint,
     region: config.region,
     localCredentials: target.localCredentials,
     timeouts: config.dynamoTimeouts,
+    reportCapacity: !ablate.has('consumed-capacity'),
   });
   const stopped = async () => {
     await hooks.onStopped?.();
@@ -108,6 +113,7 @@ export async function runGateway(
   const admission = admissionFor(config);
   let sockets: GraphqlWs | undefined;
   const app = createApp({
+    ablate,
     admission,
     webSocketsOpen: () => sockets?.open() ?? 0,
     config,
@@ -121,7 +127,7 @@ export async function runGateway(
   });
   await fleet.start(pubsub);
   try {
-    await reader.start();
+    if (!ablate.has('stream-reader')) await reader.start();
   } catch (error) {
     // Without the stream the API still serves; subscriptions stay silent and the cache
     // relies on its TTL. Worth a loud warning, not an outage.

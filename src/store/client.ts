@@ -18,6 +18,8 @@ export interface DynamoOptions {
    * Off: the SDK's default credential chain (AWS, or a compatible store with real keys).
    */
   localCredentials?: boolean;
+  /** ReturnConsumedCapacity on every call; off only in the benchmark's feature runs. */
+  reportCapacity?: boolean;
 }
 
 export interface Dynamo {
@@ -105,6 +107,21 @@ export interface DynamoTimeouts {
   maxAttempts: number;
 }
 
+/** Every read and write asks for its consumed capacity (the cost report and metrics). */
+function addCapacityReport(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      if (REPORTS_CAPACITY.has(String(context.commandName)) && !input.ReturnConsumedCapacity) {
+        return next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
+      }
+      return next(args);
+    },
+    // Before the document client marshalls the input (serialize step): covers both clients.
+    { step: 'initialize', name: 'returnConsumedCapacity' },
+  );
+}
+
 export function createDynamo(options: DynamoOptions): Dynamo {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const agentOptions = { keepAlive: true, maxSockets: 256 };
@@ -133,17 +150,8 @@ export function createDynamo(options: DynamoOptions): Dynamo {
   // The document client shares this middleware stack: what is added here covers it too.
   refuseScan(client);
   markUnknownOutcomes(client);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { ReturnConsumedCapacity?: string };
-      if (REPORTS_CAPACITY.has(String(context.commandName)) && !input.ReturnConsumedCapacity) {
-        return next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
-      }
-      return next(args);
-    },
-    // Before the document client marshalls the input (serialize step): covers both clients.
-    { step: 'initialize', name: 'returnConsumedCapacity' },
-  );
+  // Off only in the benchmark's feature runs (src/app/ablation.ts), to weigh what it costs.
+  if (options.reportCapacity !== false) addCapacityReport(client);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       wire.record(String(context.commandName ?? 'unknown').replace(/Command$/, ''));

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:features [-- --ops Featured,CategoryPage] [--features cursor-mac,telemetry]
+ * [--run-s 6] [--rounds 3] [--no-build] [--out FILE] [--cpu-prof DIR]`: what each feature costs.
+ *
+ * The compiled gateway as `npm run bench` runs it (production, response cache off), the same
+ * gateway once per feature with that one feature switched off (scripts/bench/gateway-ablated.ts),
+ * and the hand-written peer (scripts/bench/peer-server.ts), all on one in-memory DynamoDB Local
+ * with the bench's dataset. Per operation, every server is loaded in turn for `--run-s`, the
+ * order rotating each round, and its CPU per request is read from /proc; each figure is the
+ * median of the rounds. Writes a Markdown table (default test-results/features.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ABLATIONS, type Ablation } from '../../src/app/ablation.js';
+import { signDevToken } from '../../src/auth/tokens.js';
+import { loadBenchData } from '../../src/dev/bench/dataset.js';
+import {
+  type ChildServer,
+  ROOT,
+  startNodeFlags,
+  startNodeServer,
+} from '../../src/dev/bench/processes.js';
+import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
+import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
+import { freePort, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
+import { createDynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
+import { ensureTable } from '../../src/store/table.js';
+import { type LoadRequest, runLoad } from './load.js';
+
+const TABLE = 'BenchFeatures';
+const CONNECTIONS = 10;
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+interface Figures {
+  serverCpuMs: number[];
+  dynamodbCpuMs: number[];
+  rps: number[];
+}
+
+async function main(): Promise<void> {
+  const ops = (argument('--ops') ?? 'ProductPage,CategoryPage,Featured,Me').split(',');
+  const listed = argument('--features');
+  const features = (
+    listed === undefined ? [...ABLATIONS] : listed.split(',').filter(Boolean)
+  ) as Ablation[];
+  const runS = Number(argument('--run-s') ?? 6);
+  const rounds = Number(argument('--rounds') ?? 3);
+  const out = argument('--out') ?? join(ROOT, 'test-results/features.md');
+  // A V8 CPU profile of every server, written when it stops (open them in Chrome's DevTools).
+  const profileDir = argument('--cpu-prof');
+  if (!process.argv.includes('--no-build')) {
+    const tsc = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (tsc.status !== 0) throw new Error('tsc failed');
+  }
+
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const local = await startLocalDynamo();
+    stops.push(() => local.stop());
+    const dynamo = createDynamo({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      localCredentials: true,
+      timeouts: SETUP_TIMEOUTS,
+    });
+    stops.push(async () => dynamo.destroy());
+    await ensureTable(dynamo.client, TABLE);
+    const data = await loadBenchData(dynamo.doc, TABLE, {
+      products: 1_000,
+      meCustomers: 5,
+      buyers: 0,
+      hotStock: 10,
+      orderStatusShards: 4,
+    });
+    const secrets = {
+      jwt: randomBytes(32).toString('hex'),
+      cursor: randomBytes(32).toString('hex'),
+    };
+    const gatewayEnv = (port: number, ablate = ''): Record<string, string> => ({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DYNAMODB_ENDPOINT: local.endpoint,
+      TABLE_NAME: TABLE,
+      JWT_SECRET: secrets.jwt,
+      CURSOR_SECRET: secrets.cursor,
+      LOG_LEVEL: 'warn',
+      RESPONSE_CACHE_TTL_SECONDS: '0',
+      ORDER_STATUS_SHARDS: '4',
+      ...(ablate ? { BENCH_ABLATE: ablate } : {}),
+    });
+    const start = async (label: string, script: string, env: Record<string, string>) => {
+      const server = await startNodeServer({
+        label,
+        script: join(ROOT, script),
+        nodeArgs: [
+          ...startNodeFlags(),
+          ...(profileDir
+            ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
+            : []),
+        ],
+        port: Number(env.PORT),
+        env,
+        healthPath: '/health',
+      });
+      stops.push(() => server.stop());
+      return server;
+    };
+    const servers: ChildServer[] = [
+      await start('gateway', 'dist/src/entry/server.js', gatewayEnv(await freePort())),
+    ];
+    for (const feature of features) {
+      servers.push(
+        await start(
+          `without ${feature}`,
+          'dist/scripts/bench/gateway-ablated.js',
+          gatewayEnv(await freePort(), feature),
+        ),
+      );
+    }
+    const peerPort = await freePort();
+    servers.push(
+      await start('peer', 'dist/scripts/bench/peer-server.js', {
+        NODE_ENV: 'production',
+        DYNAMODB_ENDPOINT: local.endpoint,
+        TABLE_NAME: TABLE,
+        JWT_SECRET: secrets.jwt,
+        PORT: String(peerPort),
+      }),
+    );
+
+    const variants = scenarioVariants(data);
+    const documents = documentOperations();
+    const requestsFor = async (op: string): Promise<LoadRequest[]> => {
+      const document = documents.get(op);
+      if (!document) throw new Error(`no operation ${op}`);
+      return Promise.all(
+        (variants[op] ?? []).map(async (variant) => ({
+          path: '/graphql',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json',
+            ...(variant.customer
+              ? {
+                  authorization: `Bearer ${await signDevToken(secrets.jwt, { sub: variant.customer })}`,
+                }
+              : {}),
+          },
+          body: graphqlBody(document, variant.variables),
+        })),
+      );
+    };
+
+    const results = new Map<string, Map<string, Figures>>();
+    for (const op of ops) {
+      const requests = await requestsFor(op);
+      const byServer = new Map<string, Figures>();
+      results.set(op, byServer);
+      for (const server of servers) {
+        const warm = await runLoad({
+          origin: server.origin,
+          connections: CONNECTIONS,
+          durationS: 2,
+          requests,
+        });
+        if (warm.failures + warm.errors > 0) {
+          throw new Error(`${op} on ${server.label}: ${warm.failures + warm.errors} failures`);
+        }
+        byServer.set(server.label, { serverCpuMs: [], dynamodbCpuMs: [], rps: [] });
+      }
+      for (let round = 0; round < rounds; round++) {
+        const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
+        if (round % 2 === 1) order.reverse();
+        for (const server of order) {
+          const result = await runLoad({
+            origin: server.origin,
+            connections: CONNECTIONS,
+            durationS: runS,
+            requests,
+            cpuOf: { server: server.pid, dynamodb: local.process.pid ?? 0 },
+          });
+          const figures = byServer.get(server.label)!;
+          figures.serverCpuMs.push(result.cpuPerRequest.server ?? Number.NaN);
+          figures.dynamodbCpuMs.push(result.cpuPerRequest.dynamodb ?? Number.NaN);
+          figures.rps.push(result.rps);
+        }
+        console.log(`${op}: round ${round + 1} of ${rounds}`);
+      }
+    }
+
+    const lines = [
+      `Written by \`npm run bench:features\` on ${new Date().toISOString()}: ${rounds} rounds of ${runS} s per server and operation, ${CONNECTIONS} connections, medians.`,
+      '',
+      '| Operation | Server | CPU ms/request | vs all features on | DynamoDB Local CPU ms/request | req/s |',
+      '|---|---|---|---|---|---|',
+    ];
+    for (const [op, byServer] of results) {
+      const base = median(byServer.get('gateway')!.serverCpuMs);
+      for (const [label, figures] of byServer) {
+        const cpu = median(figures.serverCpuMs);
+        const saved =
+          label === 'gateway' ? '' : `${(cpu - base >= 0 ? '+' : '') + (cpu - base).toFixed(3)} ms`;
+        lines.push(
+          `| ${op} | ${label} | ${cpu.toFixed(3)} | ${saved} | ${median(figures.dynamodbCpuMs).toFixed(3)} | ${median(figures.rps).toFixed(0)} |`,
+        );
+      }
+    }
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${lines.join('\n')}\n`);
+    console.log(lines.join('\n'));
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
