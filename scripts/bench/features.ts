@@ -1,6 +1,7 @@
 /**
  * `npm run bench:features [-- --ops Featured,CategoryPage] [--features cursor-mac,telemetry]
- * [--run-s 6] [--rounds 3] [--no-build] [--out FILE] [--cpu-prof DIR]`: what each feature costs.
+ * [--run-s 6] [--rounds 3] [--no-build] [--out FILE] [--cpu-prof DIR] [--also LABEL=SCRIPT]`:
+ * what each feature costs.
  *
  * The compiled gateway as `npm run bench` runs it (production, response cache off), the same
  * gateway once per feature with that one feature switched off (scripts/bench/gateway-ablated.ts),
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     const start = async (label: string, script: string, env: Record<string, string>) => {
       const server = await startNodeServer({
         label,
-        script: join(ROOT, script),
+        script: script.startsWith('/') ? script : join(ROOT, script),
         nodeArgs: [
           ...startNodeFlags(),
           ...(profileDir
@@ -132,6 +133,12 @@ async function main(): Promise<void> {
           gatewayEnv(await freePort(), feature),
         ),
       );
+    }
+    // `--also LABEL=SCRIPT`: another build of the gateway (another commit's dist), side by side.
+    const also = argument('--also');
+    if (also) {
+      const [label, script] = also.split('=') as [string, string];
+      servers.push(await start(label, script, gatewayEnv(await freePort())));
     }
     const peerPort = await freePort();
     servers.push(

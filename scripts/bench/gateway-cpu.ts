@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../../src/app/config.js';
+import { parseAblations } from '../../src/app/ablation.js';
 import { createApp } from '../../src/app/create-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
     };
     const doc = { send } as unknown as DynamoDBDocumentClient;
     const app = createApp({
+      // `--ablate a,b`: features off (src/app/ablation.ts), to weigh them in this instrument too.
+      ablate: parseAblations(argument('--ablate')),
       config,
       logger: createLogger((process.env.BENCH_LOG_LEVEL ?? 'silent') as 'silent'),
       client: dynamo.client,
