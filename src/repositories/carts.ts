@@ -27,6 +27,7 @@ import {
   tokenPut,
   tokenUpdate,
 } from '../store/write-token.js';
+import { LookAhead } from './look-ahead.js';
 
 // Kept for scripts and test helpers that import these from here (src/models owns them).
 
@@ -43,6 +44,8 @@ function byAdded(a: CartLine, b: CartLine): number {
 }
 
 export class CartRepository {
+  readonly #lookAhead = new LookAhead<CartLine[]>();
+
   constructor(private readonly db: RequestDb) {}
 
   /**
@@ -51,7 +54,21 @@ export class CartRepository {
    * own last change. Expired lines are dropped here; they may outnumber the live ones (TTL
    * deletion lags), so every page is read.
    */
-  async lines(customerId: string, now = Date.now()): Promise<CartLine[]> {
+  lines(customerId: string, now = Date.now()): Promise<CartLine[]> {
+    return this.#lookAhead.take(customerId, () => this.#lines(customerId, now));
+  }
+
+  /**
+   * Starts `lines` with the profile's read (the `me` look-ahead in src/schema/types/customer.ts):
+   * the cart Query needs only the viewer's id.
+   */
+  prefetchLines(customerId: string): void {
+    this.#lookAhead.start(customerId, () =>
+      this.db.alongsideNextBatch(() => this.#lines(customerId, Date.now())),
+    );
+  }
+
+  async #lines(customerId: string, now: number): Promise<CartLine[]> {
     const items = await this.db.queryAll(cartLinesQuery(customerId), { consistentRead: true });
     return items
       .map(toCartLine)

@@ -26,6 +26,7 @@ import {
 } from '../store/paginate.js';
 import type { RequestDb, SendOptions } from '../store/request-db.js';
 import { getConsistentItem, getMany, type RepositoryLimits } from './items.js';
+import { LookAhead, pageKey } from './look-ahead.js';
 import { OrderPlacement, type PlaceOrderRequest } from './order-placement.js';
 import { OrderStatusChanges } from './order-status-changes.js';
 
@@ -40,7 +41,11 @@ type ShardPosition = StartKey | null | 0; // 0: not started, null: exhausted
  * Orders: reading and listing here; placing an order (with its idempotency record and the
  * settling of unknown outcomes) in order-placement.ts; status changes in order-status-changes.ts.
  */
+export type HistoryArgs = PageArgs & { from?: string | null; to?: string | null };
+
 export class OrderRepository {
+  readonly #lookAhead = new LookAhead<Page<Order>>();
+
   readonly #placement: OrderPlacement;
   readonly #statusChanges: OrderStatusChanges;
 
@@ -72,11 +77,23 @@ export class OrderRepository {
    * Access pattern 8: a customer's orders, newest first, optionally within [from, to]:
    * `PK = CUSTOMER#cid AND SK BETWEEN ORDER#<ulid lo> AND ORDER#<ulid hi>`, read backwards.
    */
-  history(
-    customerId: string,
-    args: PageArgs & { from?: string | null; to?: string | null },
-    binding: string,
-  ): Promise<Page<Order>> {
+  history(customerId: string, args: HistoryArgs, binding: string): Promise<Page<Order>> {
+    return this.#lookAhead.take(pageKey(customerId, binding, args), () =>
+      this.#history(customerId, args, binding),
+    );
+  }
+
+  /**
+   * Starts `history` with the profile's read (the `me` look-ahead in
+   * src/schema/types/customer.ts): the orders Query needs only the viewer's id.
+   */
+  prefetchHistory(customerId: string, args: HistoryArgs, binding: string): void {
+    this.#lookAhead.start(pageKey(customerId, binding, args), () =>
+      this.db.alongsideNextBatch(() => this.#history(customerId, args, binding)),
+    );
+  }
+
+  #history(customerId: string, args: HistoryArgs, binding: string): Promise<Page<Order>> {
     const from = args.from ? Date.parse(args.from) : ORDER_TIME_MIN;
     const to = args.to ? Date.parse(args.to) : ORDER_TIME_MAX;
     if (from > to) throw new ClientError('`from` must not be after `to`');

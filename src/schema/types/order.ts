@@ -21,6 +21,7 @@ import {
 } from '../../errors/domain.js';
 import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
+import { ordersBinding } from '../cursor-bindings.js';
 import { prefetchStock } from '../prefetch.js';
 import { viewerOf } from '../viewer.js';
 import { CustomerNode, viewerAfterChange } from './customer.js';
@@ -108,11 +109,7 @@ builder.objectField(CustomerNode, 'orders', (t) =>
       to: t.arg({ type: 'DateTime', description: 'Orders placed at or before this time.' }),
     },
     resolve: (customer, args, context) =>
-      context.repos.orders.history(
-        customer.id,
-        args,
-        cursorBinding(`Customer.orders:${customer.id}`, args, context.viewer?.id ?? null),
-      ),
+      context.repos.orders.history(customer.id, args, ordersBinding(context, customer.id, args)),
   }),
 );
 
