@@ -1,12 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { expect } from 'vitest';
 import type { Config } from '../../src/app/config.js';
 import { type AppDeps, admissionFor, createApp } from '../../src/app/create-app.js';
+import { signDevToken } from '../../src/auth/tokens.js';
 import { serveWithJsonBody } from '../../src/http/json-body.js';
 import { attachGraphqlWs, type GraphqlWs } from '../../src/http/websocket.js';
 import { overloadCheck } from '../../src/plugins/use-overload.js';
-import { testConfig } from './app.js';
+import { TEST_JWT_SECRET, testConfig } from './app.js';
 import { type TestTable, type WireDelta, wireCalls } from './dynamo.js';
 
 export { type WireDelta, wireCalls };
@@ -113,4 +115,22 @@ export async function startHttpServer(
       });
     },
   };
+}
+
+/** An admin restocks `productId` (a global id) through the server at `url`: one stream event. */
+export async function restockOverHttp(
+  url: string,
+  productId: string,
+  quantity: number,
+): Promise<void> {
+  const admin = await signDevToken(TEST_JWT_SECRET, { sub: 'restock-admin', admin: true });
+  const reply = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({
+      query: 'mutation($p: ID!, $q: Int!) { restock(productId: $p, quantity: $q) { __typename } }',
+      variables: { p: productId, q: quantity },
+    }),
+  });
+  expect((await reply.json()).data.restock.__typename).toBe('RestockSuccess');
 }

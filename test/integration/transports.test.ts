@@ -3,18 +3,18 @@
  * fed by the table's stream: graphql-sse in both modes (distinct connections: yoga's SSE; single
  * connection: reservations), and Apollo Client's multipart subscriptions over HttpLink.
  */
+
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.js';
-import { signDevToken } from '../../src/auth/tokens.js';
 import { createShopPubSub } from '../../src/events/pubsub.js';
 import type { StreamReader } from '../../src/events/stream-reader.js';
 import { createFleet } from '../../src/fleet/fleet.js';
-import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { type Catalog, loadCatalog } from '../helpers/fixtures.js';
-import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
+import { type HttpTestServer, restockOverHttp, startHttpServer } from '../helpers/http-server.js';
 import { startTestStreamReader } from '../helpers/stream.js';
 import { until } from '../helpers/until.js';
 
@@ -41,21 +41,10 @@ afterAll(async () => {
   await table?.drop();
 });
 
-const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 const STOCK = 'subscription Stock($id: ID!) { stockChanged(productId: $id) { id stock } }';
 
-async function restock(productId: string, quantity: number) {
-  const admin = await signDevToken(TEST_JWT_SECRET, { sub: 'transports-admin', admin: true });
-  const reply = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-    body: JSON.stringify({
-      query: 'mutation($p: ID!, $q: Int!) { restock(productId: $p, quantity: $q) { __typename } }',
-      variables: { p: productId, q: quantity },
-    }),
-  });
-  expect((await reply.json()).data.restock.__typename).toBe('RestockSuccess');
-}
+const restock = (productId: string, quantity: number) =>
+  restockOverHttp(server.url, productId, quantity);
 
 /** Restocks until every list has an event (each subscription is registered by then). */
 async function restockUntilSeen(productId: string, lists: number[][], what: string) {
@@ -76,7 +65,7 @@ async function restockUntilSeen(productId: string, lists: number[][], what: stri
 describe('graphql-sse on /graphql', () => {
   it('delivers stockChanged in distinct-connections and in single-connection mode', async () => {
     const product = catalog.products[3]!;
-    const id = globalId('Product', product.id);
+    const id = encodeGlobalID('Product', product.id);
     const byMode: Record<'distinct' | 'single', number[]> = { distinct: [], single: [] };
     for (const mode of ['distinct', 'single'] as const) {
       const client = createSseClient({
@@ -147,7 +136,7 @@ describe('graphql-sse on /graphql', () => {
 describe('multipart subscriptions (Apollo Client over HttpLink)', () => {
   it('delivers stockChanged with the Accept Apollo sends', async () => {
     const product = catalog.products[4]!;
-    const id = globalId('Product', product.id);
+    const id = encodeGlobalID('Product', product.id);
     const apollo = new ApolloClient({
       link: new HttpLink({ uri: server.url }),
       cache: new InMemoryCache(),
@@ -175,7 +164,7 @@ describe('multipart subscriptions (Apollo Client over HttpLink)', () => {
   it('answers the raw request with multipart parts, and a JSON-only Accept with a 406 that names what to send', async () => {
     const body = JSON.stringify({
       query: STOCK,
-      variables: { id: globalId('Product', catalog.products[4]!.id) },
+      variables: { id: encodeGlobalID('Product', catalog.products[4]!.id) },
     });
     const abort = new AbortController();
     const multipart = await fetch(server.url, {

@@ -4,8 +4,10 @@
  * connectionParams, the HTTP path's limits and metrics, overload shedding, the per-socket
  * subscription cap, and the shutdown's 1001.
  */
+
 import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type Client, createClient, type ExecutionResult } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -20,7 +22,7 @@ import { Admission } from '../../src/store/admission.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { createTestTable, type TestTable } from '../helpers/dynamo.js';
 import { aCustomer, type Catalog, loadCatalog, putItems } from '../helpers/fixtures.js';
-import { type HttpTestServer, startHttpServer } from '../helpers/http-server.js';
+import { type HttpTestServer, restockOverHttp, startHttpServer } from '../helpers/http-server.js';
 import { startTestStreamReader } from '../helpers/stream.js';
 import { until } from '../helpers/until.js';
 
@@ -137,20 +139,8 @@ function sample(metrics: string, series: string): number {
 
 const STOCK = 'subscription($id: ID!) { stockChanged(productId: $id) { id stock } }';
 
-const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
-
-async function restock(productId: string, quantity: number) {
-  const admin = await signDevToken(TEST_JWT_SECRET, { sub: 'ws-admin', admin: true });
-  const reply = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-    body: JSON.stringify({
-      query: 'mutation($p: ID!, $q: Int!) { restock(productId: $p, quantity: $q) { __typename } }',
-      variables: { p: productId, q: quantity },
-    }),
-  });
-  expect((await reply.json()).data.restock.__typename).toBe('RestockSuccess');
-}
+const restock = (productId: string, quantity: number) =>
+  restockOverHttp(server.url, productId, quantity);
 
 describe('graphql-ws on /graphql', () => {
   it('answers queries, with the viewer from connectionParams', async () => {
@@ -185,7 +175,7 @@ describe('graphql-ws on /graphql', () => {
 
   it('delivers stockChanged over the graphql-ws client and over Apollo GraphQLWsLink', async () => {
     const product = catalog.products[5]!;
-    const productId = globalId('Product', product.id);
+    const productId = encodeGlobalID('Product', product.id);
     const seen: number[] = [];
     wsClient().subscribe(
       {
@@ -246,7 +236,7 @@ describe('graphql-ws: orderStatusChanged', () => {
         variables: {
           i: {
             idempotencyKey: 'ws-order',
-            lines: [{ productId: globalId('Product', catalog.products[3]!.id), quantity: 1 }],
+            lines: [{ productId: encodeGlobalID('Product', catalog.products[3]!.id), quantity: 1 }],
           },
         },
       }),
@@ -289,7 +279,7 @@ describe('graphql-ws: a cap on subscriptions per socket', () => {
   it('refuses a subscription past WS_MAX_SUBSCRIPTIONS with TOO_MANY_SUBSCRIPTIONS, keeps the socket open, and frees a place when one completes', async () => {
     const client = wsClient();
     const product = catalog.products[7]!;
-    const variables = { id: globalId('Product', product.id) };
+    const variables = { id: encodeGlobalID('Product', product.id) };
     const open = Array.from({ length: MAX_SUBSCRIPTIONS }, () => collect(client, STOCK, variables));
     const extra = collect(client, STOCK, variables);
     await until(() => extra.ended(), 5_000, 'the extra subscription is refused');
@@ -343,7 +333,7 @@ describe('graphql-ws: metrics', () => {
       client,
       'subscription WsCountedStock($id: ID!) { stockChanged(productId: $id) { id } }',
       {
-        id: globalId('Product', catalog.products[2]!.id),
+        id: encodeGlobalID('Product', catalog.products[2]!.id),
       },
     );
     const stockSeries = series('subscription', 'WsCountedStock', 'ok');
@@ -418,7 +408,7 @@ describe('graphql-ws at shutdown', () => {
       stopped.wsUrl,
     );
     const subscription = collect(client, STOCK, {
-      id: globalId('Product', catalog.products[1]!.id),
+      id: encodeGlobalID('Product', catalog.products[1]!.id),
     });
     // A query answered on the same socket: the connection is acknowledged and serving.
     expect((await once(client, '{ categories { slug } }')).errors).toBeUndefined();
