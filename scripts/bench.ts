@@ -10,14 +10,13 @@
  * machine, the method and the figures. Every run and loop is bounded in count and time; every
  * process it starts is stopped at the end, on error, and on Ctrl-C.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { signDevToken } from '../src/auth/tokens.js';
-import { type BenchData, loadBenchData } from '../src/dev/bench/dataset.js';
+import type { BenchData } from '../src/dev/bench/dataset.js';
 import {
   type ChildServer,
   describeMachine,
@@ -39,8 +38,14 @@ import {
   type ScenarioVariant,
   scenarioVariants,
 } from '../src/dev/bench/roundtrips.js';
+import {
+  benchGatewayEnv,
+  benchPeerEnv,
+  buildForBench,
+  startBenchTable,
+} from '../src/dev/bench/setup.js';
 import { documentOperations, graphqlBody } from '../src/dev/documents.js';
-import { freePort, type LocalDynamo, startLocalDynamo } from '../src/dev/dynamodb-local.js';
+import { freePort } from '../src/dev/dynamodb-local.js';
 import {
   auditCrowd,
   type CrowdAnswer,
@@ -54,8 +59,7 @@ import {
 import { percentile } from '../src/dev/load/soak.js';
 import { inventoryKey } from '../src/models/inventory.js';
 import { customerOrdersQuery } from '../src/models/order.js';
-import { createDynamo, SETUP_TIMEOUTS } from '../src/store/client.js';
-import { ensureTable } from '../src/store/table.js';
+import type { createDynamo } from '../src/store/client.js';
 import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
 import { measurePeer } from './bench/peer-runs.js';
 import type {
@@ -193,12 +197,7 @@ async function main(): Promise<void> {
 
   if (build) {
     log('building (tsc -p tsconfig.build.json)');
-    const tsc = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (tsc.status !== 0) log('tsc reported errors: using the JavaScript it emitted anyway');
+    if (!buildForBench()) log('tsc reported errors: using the JavaScript it emitted anyway');
   }
   const serverJs = join(ROOT, 'dist/src/entry/server.js');
   const directJs = join(ROOT, 'dist/scripts/bench/direct-server.js');
@@ -221,21 +220,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    log('starting DynamoDB Local (in memory)');
-    const local: LocalDynamo = await startLocalDynamo();
-    cleanups.push(() => local.stop());
+    log(
+      `starting DynamoDB Local (in memory), loading the dataset (${profile.dataset.products} products)`,
+    );
+    const bench = await startBenchTable(TABLE, profile.dataset);
+    cleanups.push(() => bench.stop());
+    const { local, dynamo, data } = bench;
     const localPid = local.process.pid ?? 0;
-    // The bench's own client (loading, round trips, checks): patient, a busy machine is slow.
-    const dynamo = createDynamo({
-      endpoint: local.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-      timeouts: SETUP_TIMEOUTS,
-    });
-    cleanups.push(async () => dynamo.destroy());
-    await ensureTable(dynamo.client, TABLE);
-    log(`loading the dataset (${profile.dataset.products} products)`);
-    const data = await loadBenchData(dynamo.doc, TABLE, profile.dataset);
     log(`${data.totalItems} items in ${(data.loadMs / 1000).toFixed(1)} s`);
 
     const secrets = {
@@ -257,19 +248,15 @@ async function main(): Promise<void> {
     const plansFile = join(work, 'plans.json');
     writeFileSync(plansFile, JSON.stringify(plans));
 
-    const gatewayEnv = (ttl: number, port: number): Record<string, string> => ({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DYNAMODB_ENDPOINT: local.endpoint,
-      TABLE_NAME: TABLE,
-      JWT_SECRET: secrets.jwtSecret,
-      CURSOR_SECRET: secrets.cursorSecret,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_MUTATIONS: '1000000',
-      RESPONSE_CACHE_TTL_SECONDS: String(ttl),
-      ORDER_STATUS_SHARDS: String(profile.dataset.orderStatusShards),
-    });
+    const gatewayEnv = (ttl: number, port: number) =>
+      benchGatewayEnv({
+        port,
+        endpoint: local.endpoint,
+        tableName: TABLE,
+        secrets,
+        responseCacheTtlSeconds: ttl,
+        orderStatusShards: profile.dataset.orderStatusShards,
+      });
     const nodeFlags = startNodeFlags();
     const start = async (label: string, script: string, env: Record<string, string>) => {
       const server = await startNodeServer({
@@ -308,13 +295,16 @@ async function main(): Promise<void> {
       DYNAMODB_ENDPOINT: local.endpoint,
       PORT: String(await freePort()),
     });
-    const peer = await start('peer', peerJs, {
-      NODE_ENV: 'production',
-      DYNAMODB_ENDPOINT: local.endpoint,
-      TABLE_NAME: TABLE,
-      JWT_SECRET: secrets.jwtSecret,
-      PORT: String(await freePort()),
-    });
+    const peer = await start(
+      'peer',
+      peerJs,
+      benchPeerEnv({
+        port: await freePort(),
+        endpoint: local.endpoint,
+        tableName: TABLE,
+        jwtSecret: secrets.jwtSecret,
+      }),
+    );
 
     // Requests: the same bodies and headers for the gateway and the baseline.
     const variants = scenarioVariants(data);

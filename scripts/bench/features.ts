@@ -10,13 +10,11 @@
  * order rotating each round, and its CPU per request is read from /proc; each figure is the
  * median of the rounds. Writes a Markdown table (default test-results/features.md).
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ABLATIONS, type Ablation } from '../../src/app/ablation.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { loadBenchData } from '../../src/dev/bench/dataset.js';
 import {
   type ChildServer,
   ROOT,
@@ -24,10 +22,14 @@ import {
   startNodeServer,
 } from '../../src/dev/bench/processes.js';
 import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
+import {
+  benchGatewayEnv,
+  benchPeerEnv,
+  buildForBench,
+  startBenchTable,
+} from '../../src/dev/bench/setup.js';
 import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
-import { freePort, startLocalDynamo } from '../../src/dev/dynamodb-local.js';
-import { createDynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
-import { ensureTable } from '../../src/store/table.js';
+import { freePort } from '../../src/dev/dynamodb-local.js';
 import { type LoadRequest, runLoad } from './load.js';
 
 const TABLE = 'BenchFeatures';
@@ -60,49 +62,33 @@ async function main(): Promise<void> {
   const out = argument('--out') ?? join(ROOT, 'test-results/features.md');
   // A V8 CPU profile of every server, written when it stops (open them in Chrome's DevTools).
   const profileDir = argument('--cpu-prof');
-  if (!process.argv.includes('--no-build')) {
-    const tsc = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (tsc.status !== 0) throw new Error('tsc failed');
-  }
+  if (!process.argv.includes('--no-build') && !buildForBench()) throw new Error('tsc failed');
 
   const stops: Array<() => Promise<void>> = [];
   try {
-    const local = await startLocalDynamo();
-    stops.push(() => local.stop());
-    const dynamo = createDynamo({
-      endpoint: local.endpoint,
-      region: 'us-east-1',
-      localCredentials: true,
-      timeouts: SETUP_TIMEOUTS,
-    });
-    stops.push(async () => dynamo.destroy());
-    await ensureTable(dynamo.client, TABLE);
-    const data = await loadBenchData(dynamo.doc, TABLE, {
+    const bench = await startBenchTable(TABLE, {
       products: 1_000,
       meCustomers: 5,
       buyers: 0,
       hotStock: 10,
       orderStatusShards: 4,
     });
+    stops.push(() => bench.stop());
+    const { local, data } = bench;
     const secrets = {
-      jwt: randomBytes(32).toString('hex'),
-      cursor: randomBytes(32).toString('hex'),
+      jwtSecret: randomBytes(32).toString('hex'),
+      cursorSecret: randomBytes(32).toString('hex'),
     };
+    // As `npm run bench` runs it, response cache off; BENCH_ABLATE names the feature switched off.
     const gatewayEnv = (port: number, ablate = ''): Record<string, string> => ({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DYNAMODB_ENDPOINT: local.endpoint,
-      TABLE_NAME: TABLE,
-      JWT_SECRET: secrets.jwt,
-      CURSOR_SECRET: secrets.cursor,
-      LOG_LEVEL: 'warn',
-      RESPONSE_CACHE_TTL_SECONDS: '0',
-      ORDER_STATUS_SHARDS: '4',
+      ...benchGatewayEnv({
+        port,
+        endpoint: local.endpoint,
+        tableName: TABLE,
+        secrets,
+        responseCacheTtlSeconds: 0,
+        orderStatusShards: 4,
+      }),
       ...(ablate ? { BENCH_ABLATE: ablate } : {}),
     });
     const start = async (label: string, script: string, env: Record<string, string>) => {
@@ -140,15 +126,17 @@ async function main(): Promise<void> {
       const [label, script] = also.split('=') as [string, string];
       servers.push(await start(label, script, gatewayEnv(await freePort())));
     }
-    const peerPort = await freePort();
     servers.push(
-      await start('peer', 'dist/scripts/bench/peer-server.js', {
-        NODE_ENV: 'production',
-        DYNAMODB_ENDPOINT: local.endpoint,
-        TABLE_NAME: TABLE,
-        JWT_SECRET: secrets.jwt,
-        PORT: String(peerPort),
-      }),
+      await start(
+        'peer',
+        'dist/scripts/bench/peer-server.js',
+        benchPeerEnv({
+          port: await freePort(),
+          endpoint: local.endpoint,
+          tableName: TABLE,
+          jwtSecret: secrets.jwtSecret,
+        }),
+      ),
     );
 
     const variants = scenarioVariants(data);
@@ -164,7 +152,7 @@ async function main(): Promise<void> {
             accept: 'application/graphql-response+json',
             ...(variant.customer
               ? {
-                  authorization: `Bearer ${await signDevToken(secrets.jwt, { sub: variant.customer })}`,
+                  authorization: `Bearer ${await signDevToken(secrets.jwtSecret, { sub: variant.customer })}`,
                 }
               : {}),
           },

@@ -19,12 +19,9 @@ import { loadConfig } from '../../src/app/config.js';
 import { createApp } from '../../src/app/create-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import { loadBenchData } from '../../src/dev/bench/dataset.js';
 import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
+import { startBenchTable } from '../../src/dev/bench/setup.js';
 import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
-import { startLocalDynamo } from '../../src/dev/dynamodb-local.js';
-import { createDynamo, SETUP_TIMEOUTS } from '../../src/store/client.js';
-import { ensureTable } from '../../src/store/table.js';
 
 const TABLE = 'BenchCpu';
 const CONCURRENCY = 10;
@@ -38,22 +35,15 @@ async function main(): Promise<void> {
   const requests = Number(argument('--requests') ?? 5_000);
   const only = argument('--only')?.split(',');
   const profileDir = argument('--profile');
-  const local = await startLocalDynamo();
-  const dynamo = createDynamo({
-    endpoint: local.endpoint,
-    region: 'us-east-1',
-    localCredentials: true,
-    timeouts: SETUP_TIMEOUTS,
+  const bench = await startBenchTable(TABLE, {
+    products: 200,
+    meCustomers: 3,
+    buyers: 0,
+    hotStock: 10,
+    orderStatusShards: 4,
   });
+  const { local, dynamo, data } = bench;
   try {
-    await ensureTable(dynamo.client, TABLE);
-    const data = await loadBenchData(dynamo.doc, TABLE, {
-      products: 200,
-      meCustomers: 3,
-      buyers: 0,
-      hotStock: 10,
-      orderStatusShards: 4,
-    });
     const secrets = {
       jwt: randomBytes(32).toString('hex'),
       cursor: randomBytes(32).toString('hex'),
@@ -203,8 +193,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    dynamo.destroy();
-    await local.stop();
+    await bench.stop();
   }
 }
 
