@@ -7,21 +7,12 @@
 import { parseAblations } from '../../src/app/ablation.js';
 import { configOrExit } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
-import { runGateway } from '../../src/app/run-gateway.js';
+import { configuredTarget, runGateway } from '../../src/app/run-gateway.js';
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
 const ablate = parseAblations(process.env.BENCH_ABLATE);
-runGateway(
-  config,
-  logger,
-  {
-    endpoint: config.dynamoEndpoint,
-    localCredentials: config.dynamoEndpoint ? config.dynamoLocalCredentials : false,
-    describe: config.dynamoEndpoint ?? 'none',
-  },
-  { ablate },
-).catch((error) => {
+runGateway(config, logger, configuredTarget(config), { ablate }).catch((error) => {
   console.error(error);
   process.exit(1);
 });

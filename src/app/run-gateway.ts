@@ -25,6 +25,15 @@ export interface DynamoTarget {
   describe: string;
 }
 
+/** The DynamoDB the configuration names: DYNAMODB_ENDPOINT, or else AWS with the default chain. */
+export function configuredTarget(config: Config): DynamoTarget {
+  return {
+    endpoint: config.dynamoEndpoint,
+    localCredentials: config.dynamoEndpoint ? config.dynamoLocalCredentials : false,
+    describe: config.dynamoEndpoint ?? `AWS DynamoDB (${config.region})`,
+  };
+}
+
 export interface GatewayHooks {
   /** After the table is ready, before the server listens (the dev start loads its sample here). */
   onTableReady?: (setup: Dynamo, created: boolean) => Promise<void>;

@@ -5,16 +5,12 @@
  */
 import { configOrExit } from '../app/config.js';
 import { createLogger } from '../app/logger.js';
-import { runGateway } from '../app/run-gateway.js';
+import { configuredTarget, runGateway } from '../app/run-gateway.js';
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
-runGateway(config, logger, {
-  endpoint: config.dynamoEndpoint,
-  localCredentials: config.dynamoEndpoint ? config.dynamoLocalCredentials : false,
-  describe: config.dynamoEndpoint ?? `AWS DynamoDB (${config.region})`,
-}).catch((error) => {
+runGateway(config, logger, configuredTarget(config)).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -10,8 +10,8 @@ import {
 } from '../../domain/validation.js';
 import { AlreadyExistsError, ValidationError } from '../../errors/domain.js';
 import type { CategoryProductsArgs } from '../../repositories/products.js';
-import { cursorBinding } from '../../store/cursor.js';
 import { builder } from '../builder.js';
+import { productsBinding } from '../cursor-bindings.js';
 import { childFieldArguments, selectsPath } from '../prefetch.js';
 import { ProductConnection, ProductSort } from './product.js';
 
@@ -61,10 +61,6 @@ CategoryNode.implement({
     }),
   }),
 });
-
-function productsBinding(slug: string, args: CategoryProductsArgs): string {
-  return cursorBinding(`Category.products:${slug}`, { ...args });
-}
 
 /**
  * CategoryPage in two rounds, not three. The products Query needs only the slug, which the

@@ -19,6 +19,7 @@ import { NotFoundError, ValidationError, VersionConflictError } from '../../erro
 import { cursorBinding } from '../../store/cursor.js';
 import type { PageArgs } from '../../store/paginate.js';
 import { builder } from '../builder.js';
+import { reviewsBinding } from '../cursor-bindings.js';
 import { childFieldArguments, prefetchStock } from '../prefetch.js';
 import { CategoryNode } from './category.js';
 import { ReviewConnection } from './review.js';
@@ -93,10 +94,6 @@ ProductNode.implement({
     }),
   }),
 });
-
-function reviewsBinding(productId: string, args: PageArgs): string {
-  return cursorBinding(`Product.reviews:${productId}`, { ...args });
-}
 
 /**
  * ProductPage in two rounds, not three: the reviews Query needs only the product's id, so it
