@@ -40,6 +40,7 @@ import {
 } from '../src/dev/bench/roundtrips.js';
 import {
   benchGatewayEnv,
+  benchNodeArgs,
   benchPeerEnv,
   buildForBench,
   startBenchTable,
@@ -262,20 +263,8 @@ async function main(): Promise<void> {
       const server = await startNodeServer({
         label,
         script,
-        // The runtime flags of `npm start` for every server, the baseline included; with
-        // --cpu-prof DIR, a V8 CPU profile of each, written when it stops.
-        nodeArgs: [
-          ...nodeFlags,
-          ...(cpuProfileDir
-            ? [
-                '--cpu-prof',
-                '--cpu-prof-dir',
-                cpuProfileDir,
-                '--cpu-prof-name',
-                `${label}.cpuprofile`,
-              ]
-            : []),
-        ],
+        // The runtime flags of `npm start` for every server, the baseline included.
+        nodeArgs: benchNodeArgs(label, cpuProfileDir),
         port: Number(env.PORT),
         env,
         healthPath: '/health',

@@ -15,15 +15,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ABLATIONS, type Ablation } from '../../src/app/ablation.js';
 import { signDevToken } from '../../src/auth/tokens.js';
-import {
-  type ChildServer,
-  ROOT,
-  startNodeFlags,
-  startNodeServer,
-} from '../../src/dev/bench/processes.js';
+import { type ChildServer, ROOT, startNodeServer } from '../../src/dev/bench/processes.js';
 import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
 import {
   benchGatewayEnv,
+  benchNodeArgs,
   benchPeerEnv,
   buildForBench,
   startBenchTable,
@@ -95,12 +91,7 @@ async function main(): Promise<void> {
       const server = await startNodeServer({
         label,
         script: script.startsWith('/') ? script : join(ROOT, script),
-        nodeArgs: [
-          ...startNodeFlags(),
-          ...(profileDir
-            ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
-            : []),
-        ],
+        nodeArgs: benchNodeArgs(label, profileDir),
         port: Number(env.PORT),
         env,
         healthPath: '/health',

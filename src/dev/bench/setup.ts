@@ -9,7 +9,7 @@ import { createDynamo, type Dynamo, SETUP_TIMEOUTS } from '../../store/client.js
 import { ensureTable } from '../../store/table.js';
 import { type LocalDynamo, startLocalDynamo } from '../dynamodb-local.js';
 import { type BenchData, type DatasetOptions, loadBenchData } from './dataset.js';
-import { ROOT } from './processes.js';
+import { ROOT, startNodeFlags } from './processes.js';
 
 /** `tsc -p tsconfig.build.json` into dist/; false when it reported errors (it emits anyway). */
 export function buildForBench(): boolean {
@@ -19,6 +19,19 @@ export function buildForBench(): boolean {
     { cwd: ROOT, stdio: 'inherit' },
   );
   return tsc.status === 0;
+}
+
+/**
+ * The Node flags of a server the bench starts: `npm start`'s runtime flags, and with a profile
+ * directory, a V8 CPU profile of the process written there (`<label>.cpuprofile`) when it stops.
+ */
+export function benchNodeArgs(label: string, profileDir: string | undefined): string[] {
+  return [
+    ...startNodeFlags(),
+    ...(profileDir
+      ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
+      : []),
+  ];
 }
 
 export interface BenchTable {
