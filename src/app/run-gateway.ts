@@ -62,6 +62,7 @@ export async function runGateway(
     region: config.region,
     localCredentials: target.localCredentials,
     timeouts: config.dynamoTimeouts,
+    warn: (message) => logger.warn({ source: 'aws-sdk' }, message),
     reportCapacity: !ablate.has('consumed-capacity'),
   });
   const stopped = async () => {
@@ -100,6 +101,7 @@ export async function runGateway(
     endpoint: target.endpoint,
     region: config.region,
     localCredentials: target.localCredentials,
+    warn: (message) => logger.warn({ source: 'aws-sdk' }, message),
   });
   const reader = createLiveEvents({
     streams,

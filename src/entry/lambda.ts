@@ -43,6 +43,7 @@ const dynamo = createDynamo({
   region: config.region,
   localCredentials: config.dynamoLocalCredentials,
   timeouts: config.dynamoTimeouts,
+  warn: (message) => logger.warn({ source: 'aws-sdk' }, message),
 });
 const app = createApp({
   config,

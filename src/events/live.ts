@@ -10,6 +10,7 @@ import type { EventBus, StaleEntity } from '../fleet/bus.js';
 import { isCategoryKey } from '../models/category.js';
 import { isProductItemKey, productIdOfPartition } from '../models/product.js';
 import type { TableKey } from '../models/table-schema.js';
+import { sdkLogger } from '../store/sdk-logger.js';
 import { eventsFromRecord, type ShopEvent } from './events.js';
 import { StreamReader, type StreamReaderOptions } from './stream-reader.js';
 
@@ -17,6 +18,7 @@ export function createStreamsClient(options: {
   endpoint?: string | undefined;
   region: string;
   localCredentials?: boolean;
+  warn?: (message: string) => void;
 }): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient({
     region: options.region,
@@ -25,6 +27,7 @@ export function createStreamsClient(options: {
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: 3,
+    logger: sdkLogger(options.warn),
     // Bounded like the table's client: a stalled database must not park the reader forever.
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 1_000,

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { markUnknownOutcomes } from './outcome.js';
 import { refuseScan } from './scan-guard.js';
+import { sdkLogger } from './sdk-logger.js';
 
 export { ScanRefusedError } from '../errors/store.js';
 
@@ -20,6 +21,8 @@ export interface DynamoOptions {
   localCredentials?: boolean;
   /** ReturnConsumedCapacity on every call; off only in the benchmark's feature runs. */
   reportCapacity?: boolean;
+  /** Where the SDK's warnings go (a saturated socket pool, clock skew); dropped when not given. */
+  warn?: (message: string) => void;
 }
 
 export interface Dynamo {
@@ -132,6 +135,7 @@ export function createDynamo(options: DynamoOptions): Dynamo {
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: timeouts.maxAttempts,
+    logger: sdkLogger(options.warn),
     // Retries spend from a token bucket that failures drain (a timeout costs double), so they
     // stop when most calls fail; throttling also slows the client's send rate.
     retryMode: 'adaptive',
