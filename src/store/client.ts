@@ -113,13 +113,14 @@ export interface DynamoTimeouts {
 /** Every read and write asks for its consumed capacity (the cost report and metrics). */
 function addCapacityReport(client: DynamoDBClient): void {
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { ReturnConsumedCapacity?: string };
-      if (REPORTS_CAPACITY.has(String(context.commandName)) && !input.ReturnConsumedCapacity) {
-        return next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
-      }
-      return next(args);
-    },
+    (next, context) =>
+      !REPORTS_CAPACITY.has(String(context.commandName))
+        ? next
+        : (args) => {
+            const input = args.input as { ReturnConsumedCapacity?: string };
+            if (input.ReturnConsumedCapacity) return next(args);
+            return next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
+          },
     // Before the document client marshalls the input (serialize step): covers both clients.
     { step: 'initialize', name: 'returnConsumedCapacity' },
   );

@@ -7,10 +7,9 @@ import { ScanRefusedError } from '../errors/store.js';
  */
 export function refuseScan(client: DynamoDBClient): void {
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'ScanCommand') throw new ScanRefusedError();
-      return next(args);
-    },
+    // Decided once per command, when its handler is built: every other command goes straight on.
+    (next, context) =>
+      context.commandName === 'ScanCommand' ? () => Promise.reject(new ScanRefusedError()) : next,
     { step: 'initialize', name: 'refuseScan', priority: 'high' },
   );
 }
