@@ -1,6 +1,7 @@
-import { type Cache, hashSHA256, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { type Cache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Config } from '../app/config.js';
 import type { Context } from '../app/context.js';
+import { sha256Hex } from '../app/trusted-documents.js';
 import { isSocketRequest } from '../http/websocket.js';
 import { STREAM_TOKEN_HEADER } from './use-sse-single-connection.js';
 
@@ -25,11 +26,12 @@ export function usePublicResponseCache(
         !request.headers.get('authorization') &&
         !isSocketRequest(request) &&
         !request.headers.has(STREAM_TOKEN_HEADER),
-      // Only a request that may be cached needs a key (see above).
+      // Only a request that may be cached needs a key (see above). The plugin's own hashSHA256
+      // gives the same hex digest through WebCrypto: a promise and a copy of the text per request.
       buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) =>
         request.headers.get('authorization')
           ? 'not-cached'
-          : hashSHA256(
+          : sha256Hex(
               `${documentString}|${operationName ?? ''}|${JSON.stringify(variableValues ?? {})}`,
             ),
       ttl: config.responseCacheTtlSeconds * 1_000,
