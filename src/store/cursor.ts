@@ -1,15 +1,11 @@
-import {
-  createHmac,
-  createSecretKey,
-  type Hmac,
-  type KeyObject,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { CursorError } from '../errors/client.js';
 
 const VERSION = 'v1';
 const MAX_CURSOR_LENGTH = 4_096;
+/** About 1.5 MB at most: the cursors of the catalog's busiest pages. */
+const MAX_REMEMBERED_MACS = 5_000;
 
 /**
  * Opaque, HMAC-SHA256-signed cursors. The payload (a DynamoDB start key, or one per shard) is
@@ -21,18 +17,27 @@ export class CursorCodec {
   /** A KeyObject: createHmac then takes the key as it is, with no copy of a buffer each time. */
   readonly #secret: KeyObject;
   readonly #sign: boolean;
+  /**
+   * MACs already computed, by signed message (binding and body): a catalog page's cursors are
+   * the same for every shopper, and a lookup costs a fraction of an HMAC. Oldest out first.
+   */
+  readonly #macs = new Map<string, string>();
+  readonly #maxMacs: number;
 
   /** `sign: false` only for the benchmark's feature runs (what the MACs cost): never served. */
-  constructor(secret: string, options: { sign?: boolean } = {}) {
+  constructor(secret: string, options: { sign?: boolean; rememberMacs?: number } = {}) {
     if (secret.length < 16) throw new Error('cursor secret too short');
     this.#secret = createSecretKey(Buffer.from(secret, 'utf8'));
     this.#sign = options.sign ?? true;
+    this.#maxMacs = options.rememberMacs ?? MAX_REMEMBERED_MACS;
   }
 
   encode(binding: string, payload: unknown): string {
     const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
     if (!this.#sign) return `${VERSION}.${body}.`;
-    return `${VERSION}.${body}.${this.#hmac(binding, body).digest('base64url')}`;
+    const message = `${binding}\n${body}`;
+    const mac = this.#macs.get(message) ?? this.#remember(message, this.#hmac(message));
+    return `${VERSION}.${body}.${mac}`;
   }
 
   /** Verifies before it parses: a bad cursor throws a CursorError and nothing reaches DynamoDB. */
@@ -41,7 +46,7 @@ export class CursorCodec {
     const parts = cursor.split('.');
     if (parts.length !== 3 || parts[0] !== VERSION) throw new CursorError();
     const [, body, mac] = parts as [string, string, string];
-    if (this.#sign) this.#verify(binding, body, mac);
+    if (this.#sign) this.#verify(`${binding}\n${body}`, mac);
     let json: unknown;
     try {
       json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
@@ -53,20 +58,40 @@ export class CursorCodec {
     return parsed.data;
   }
 
-  #verify(binding: string, body: string, mac: string): void {
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.#hmac(binding, body).digest();
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new CursorError();
-    }
+  /** How many MACs are remembered now (tests). */
+  rememberedMacs(): number {
+    return this.#macs.size;
   }
 
   /**
-   * The MAC of `binding`, a newline and `body`, in one update: on a page of cursors each call into
-   * the native HMAC costs more than its bytes (encode also takes the digest as base64url directly).
+   * Compares the MAC as sent with the one this codec issues (its canonical base64url), in
+   * constant time. Only a message that verified is remembered: a client sending made-up cursors
+   * cannot push real pages' MACs out.
    */
-  #hmac(binding: string, body: string): Hmac {
-    return createHmac('sha256', this.#secret).update(`${binding}\n${body}`);
+  #verify(message: string, mac: string): void {
+    const remembered = this.#macs.get(message);
+    const expected = remembered ?? this.#hmac(message);
+    const given = Buffer.from(mac, 'utf8');
+    const wanted = Buffer.from(expected, 'utf8');
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      throw new CursorError();
+    }
+    if (remembered === undefined) this.#remember(message, expected);
+  }
+
+  #remember(message: string, mac: string): string {
+    if (this.#maxMacs <= 0) return mac;
+    if (this.#macs.size >= this.#maxMacs) {
+      const oldest = this.#macs.keys().next().value;
+      if (oldest !== undefined) this.#macs.delete(oldest);
+    }
+    this.#macs.set(message, mac);
+    return mac;
+  }
+
+  /** One update for the whole message: each call into the native HMAC costs more than its bytes. */
+  #hmac(message: string): string {
+    return createHmac('sha256', this.#secret).update(message).digest('base64url');
   }
 }
 

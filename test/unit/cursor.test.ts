@@ -77,3 +77,52 @@ describe('signed cursors', () => {
     );
   });
 });
+
+describe('remembered MACs', () => {
+  const secret = 'unit-test-cursor-secret-0123456789';
+  const keyOf = (id: string) => ({ ...productKey(id), ...productByCategoryKey('tea', 100, id) });
+
+  it('issue exactly the cursors a codec without memory issues, and remember each message once', () => {
+    const remembering = new CursorCodec(secret);
+    const forgetting = new CursorCodec(secret, { rememberMacs: 0 });
+    for (const id of ['1', '2', '1', '2', '3']) {
+      expect(remembering.encode(binding, keyOf(id))).toBe(forgetting.encode(binding, keyOf(id)));
+    }
+    expect(remembering.rememberedMacs()).toBe(3);
+    expect(forgetting.rememberedMacs()).toBe(0);
+  });
+
+  it('do not let a remembered cursor through under another binding', () => {
+    const remembering = new CursorCodec(secret);
+    const cursor = remembering.encode(binding, keyOf('1'));
+    expect(remembering.decode(binding, cursor, startKeySchema)).toEqual(keyOf('1'));
+    const other = cursorBinding('Category.products:coffee', { sort: 'PRICE_ASC' });
+    expect(() => remembering.decode(other, cursor, startKeySchema)).toThrow(CursorError);
+  });
+
+  it('keep only cursors that verified: made-up ones are refused and not remembered', () => {
+    const issuer = new CursorCodec(secret);
+    const cursor = issuer.encode(binding, keyOf('9'));
+    const reader = new CursorCodec(secret);
+    const [version, body, mac] = cursor.split('.') as [string, string, string];
+    const flipped = `${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+    expect(() => reader.decode(binding, `${version}.${body}.${flipped}`, startKeySchema)).toThrow(
+      CursorError,
+    );
+    expect(reader.rememberedMacs()).toBe(0);
+    expect(reader.decode(binding, cursor, startKeySchema)).toEqual(keyOf('9'));
+    expect(reader.rememberedMacs()).toBe(1);
+    // Remembered now: the same wrong MAC is still refused.
+    expect(() => reader.decode(binding, `${version}.${body}.${flipped}`, startKeySchema)).toThrow(
+      CursorError,
+    );
+  });
+
+  it('stay within their bound, oldest out first, and a forgotten cursor still verifies', () => {
+    const small = new CursorCodec(secret, { rememberMacs: 3 });
+    const cursors = ['1', '2', '3', '4', '5'].map((id) => small.encode(binding, keyOf(id)));
+    expect(small.rememberedMacs()).toBe(3);
+    expect(small.decode(binding, cursors[0] as string, startKeySchema)).toEqual(keyOf('1'));
+    expect(small.rememberedMacs()).toBe(3);
+  });
+});
