@@ -4,7 +4,7 @@ import { CursorError } from '../errors/client.js';
 
 const VERSION = 'v1';
 const MAX_CURSOR_LENGTH = 4_096;
-/** About 1.5 MB at most: the cursors of the catalog's busiest pages. */
+/** About 2 MB at most: the cursors of the catalog's busiest pages. */
 const MAX_REMEMBERED_MACS = 5_000;
 
 /**
