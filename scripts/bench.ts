@@ -31,11 +31,11 @@ import {
   replaceSection,
   SECTION_BEFORE,
 } from '../src/dev/bench/report-section.js';
+import { scenarioRequests, variantTokens } from '../src/dev/bench/requests.js';
 import {
   inProcessGateway,
   measureRoundTrips,
   recordPlans,
-  type ScenarioVariant,
   scenarioVariants,
 } from '../src/dev/bench/roundtrips.js';
 import {
@@ -298,28 +298,14 @@ async function main(): Promise<void> {
     // Requests: the same bodies and headers for the gateway and the baseline.
     const variants = scenarioVariants(data);
     const ops = documentOperations();
-    const tokens = new Map<string, string>();
-    for (const variant of Object.values(variants).flat()) {
-      if (variant.customer && !tokens.has(variant.customer)) {
-        tokens.set(
-          variant.customer,
-          await signDevToken(secrets.jwtSecret, { sub: variant.customer, expiresIn: '2h' }),
-        );
-      }
-    }
-    const requestsFor = (scenario: string, target: 'gateway' | 'direct'): LoadRequest[] => {
-      const op = ops.get(scenario);
-      if (!op) throw new Error(`no operation ${scenario}`);
-      return (variants[scenario] ?? []).map((variant: ScenarioVariant, i) => ({
-        path: target === 'gateway' ? '/graphql' : `/${scenario}/${i}`,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json',
-          ...(variant.customer ? { authorization: `Bearer ${tokens.get(variant.customer)}` } : {}),
-        },
-        body: graphqlBody(op, variant.variables),
-      }));
-    };
+    const tokens = await variantTokens(variants, secrets.jwtSecret);
+    const requestsFor = (scenario: string, target: 'gateway' | 'direct'): LoadRequest[] =>
+      scenarioRequests(scenario, {
+        variants,
+        documents: ops,
+        tokens,
+        ...(target === 'direct' ? { pathOf: (i: number) => `/${scenario}/${i}` } : {}),
+      });
     for (const scenario of READ_SCENARIOS) {
       const servers: Array<[ChildServer, 'gateway' | 'direct']> = [
         [uncached, 'gateway'],

@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ABLATIONS, type Ablation } from '../../src/app/ablation.js';
-import { signDevToken } from '../../src/auth/tokens.js';
 import { type ChildServer, ROOT, startNodeServer } from '../../src/dev/bench/processes.js';
+import { scenarioRequests, variantTokens } from '../../src/dev/bench/requests.js';
 import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
 import {
   benchGatewayEnv,
@@ -24,7 +24,7 @@ import {
   buildForBench,
   startBenchTable,
 } from '../../src/dev/bench/setup.js';
-import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
+import { documentOperations } from '../../src/dev/documents.js';
 import { freePort } from '../../src/dev/dynamodb-local.js';
 import { type LoadRequest, runLoad } from './load.js';
 
@@ -132,29 +132,13 @@ async function main(): Promise<void> {
 
     const variants = scenarioVariants(data);
     const documents = documentOperations();
-    const requestsFor = async (op: string): Promise<LoadRequest[]> => {
-      const document = documents.get(op);
-      if (!document) throw new Error(`no operation ${op}`);
-      return Promise.all(
-        (variants[op] ?? []).map(async (variant) => ({
-          path: '/graphql',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json',
-            ...(variant.customer
-              ? {
-                  authorization: `Bearer ${await signDevToken(secrets.jwtSecret, { sub: variant.customer })}`,
-                }
-              : {}),
-          },
-          body: graphqlBody(document, variant.variables),
-        })),
-      );
-    };
+    const tokens = await variantTokens(variants, secrets.jwtSecret);
+    const requestsFor = (op: string): LoadRequest[] =>
+      scenarioRequests(op, { variants, documents, tokens });
 
     const results = new Map<string, Map<string, Figures>>();
     for (const op of ops) {
-      const requests = await requestsFor(op);
+      const requests = requestsFor(op);
       const byServer = new Map<string, Figures>();
       results.set(op, byServer);
       for (const server of servers) {

@@ -18,10 +18,10 @@ import { parseAblations } from '../../src/app/ablation.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createApp } from '../../src/app/create-app.js';
 import { createLogger } from '../../src/app/logger.js';
-import { signDevToken } from '../../src/auth/tokens.js';
+import { scenarioRequests, variantTokens } from '../../src/dev/bench/requests.js';
 import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
 import { startBenchTable } from '../../src/dev/bench/setup.js';
-import { documentOperations, graphqlBody } from '../../src/dev/documents.js';
+import { documentOperations } from '../../src/dev/documents.js';
 
 const TABLE = 'BenchCpu';
 const CONCURRENCY = 10;
@@ -115,27 +115,12 @@ async function main(): Promise<void> {
 
     const ops = documentOperations();
     const variants = scenarioVariants(data);
-    const tokens = new Map<string, string>();
-    for (const customer of data.meCustomers) {
-      tokens.set(customer, await signDevToken(secrets.jwt, { sub: customer, expiresIn: '2h' }));
-    }
+    const tokens = await variantTokens(variants, secrets.jwt);
     const bodiesOf = (scenario: string) =>
-      (variants[scenario] ?? []).map((variant) => {
-        const op = ops.get(scenario);
-        if (!op) throw new Error(`no operation ${scenario}`);
-        const body = graphqlBody(op, variant.variables);
-        return {
-          body,
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json',
-            'content-length': String(Buffer.byteLength(body)),
-            ...(variant.customer
-              ? { authorization: `Bearer ${tokens.get(variant.customer)}` }
-              : {}),
-          },
-        };
-      });
+      scenarioRequests(scenario, { variants, documents: ops, tokens }).map(({ body, headers }) => ({
+        body,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      }));
     const fire = async (request: { body: string; headers: Record<string, string> }) => {
       const response = await app.fetch('http://bench/graphql', {
         method: 'POST',
