@@ -1,22 +1,24 @@
 /**
  * `npm run bench:features [-- --ops Featured,CategoryPage] [--features cursor-mac,telemetry]
- * [--run-s 6] [--rounds 3] [--no-build] [--out FILE] [--cpu-prof DIR] [--also LABEL=SCRIPT]`:
- * what each feature costs.
+ * [--run-s 6] [--rounds 3] [--no-build] [--out FILE] [--cpu-prof DIR] [--also LABEL=SCRIPT]
+ * [--direct]`: what each feature costs.
  *
  * The compiled gateway as `npm run bench` runs it (production, response cache off), the same
  * gateway once per feature with that one feature switched off (scripts/bench/gateway-ablated.ts),
  * and the hand-written peer (scripts/bench/peer-server.ts), all on one in-memory DynamoDB Local
  * with the bench's dataset. Per operation, every server is loaded in turn for `--run-s`, the
  * order rotating each round, and its CPU per request is read from /proc; each figure is the
- * median of the rounds. Writes a Markdown table (default test-results/features.md).
+ * median of the rounds. `--direct` adds the direct-SDK baseline of `npm run bench`
+ * (scripts/bench/direct-server.ts, replaying the gateway's recorded calls). Writes a Markdown table (default test-results/features.md).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ABLATIONS, type Ablation } from '../../src/app/ablation.js';
 import { type ChildServer, ROOT, startNodeServer } from '../../src/dev/bench/processes.js';
 import { scenarioRequests, variantTokens } from '../../src/dev/bench/requests.js';
-import { scenarioVariants } from '../../src/dev/bench/roundtrips.js';
+import { inProcessGateway, recordPlans, scenarioVariants } from '../../src/dev/bench/roundtrips.js';
 import {
   benchGatewayEnv,
   benchNodeArgs,
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       jwtSecret: randomBytes(32).toString('hex'),
       cursorSecret: randomBytes(32).toString('hex'),
     };
+    const direct = process.argv.includes('--direct');
     // As `npm run bench` runs it, response cache off; BENCH_ABLATE names the feature switched off.
     const gatewayEnv = (port: number, ablate = ''): Record<string, string> => ({
       ...benchGatewayEnv({
@@ -117,6 +120,21 @@ async function main(): Promise<void> {
       const [label, script] = also.split('=') as [string, string];
       servers.push(await start(label, script, gatewayEnv(await freePort())));
     }
+    if (direct) {
+      const gateway = inProcessGateway(bench.dynamo, TABLE, local.endpoint, secrets, 4);
+      const { plans } = await recordPlans(gateway, data, secrets);
+      const work = mkdtempSync(join(tmpdir(), 'shop-features-'));
+      stops.push(async () => rmSync(work, { recursive: true, force: true }));
+      const plansFile = join(work, 'plans.json');
+      writeFileSync(plansFile, JSON.stringify(plans));
+      servers.push(
+        await start('direct SDK', 'dist/scripts/bench/direct-server.js', {
+          BENCH_PLANS: plansFile,
+          DYNAMODB_ENDPOINT: local.endpoint,
+          PORT: String(await freePort()),
+        }),
+      );
+    }
     servers.push(
       await start(
         'peer',
@@ -133,12 +151,16 @@ async function main(): Promise<void> {
     const variants = scenarioVariants(data);
     const documents = documentOperations();
     const tokens = await variantTokens(variants, secrets.jwtSecret);
-    const requestsFor = (op: string): LoadRequest[] =>
-      scenarioRequests(op, { variants, documents, tokens });
+    const requestsFor = (op: string, server: ChildServer): LoadRequest[] =>
+      scenarioRequests(op, {
+        variants,
+        documents,
+        tokens,
+        ...(server.label === 'direct SDK' ? { pathOf: (i: number) => `/${op}/${i}` } : {}),
+      });
 
     const results = new Map<string, Map<string, Figures>>();
     for (const op of ops) {
-      const requests = requestsFor(op);
       const byServer = new Map<string, Figures>();
       results.set(op, byServer);
       for (const server of servers) {
@@ -146,7 +168,7 @@ async function main(): Promise<void> {
           origin: server.origin,
           connections: CONNECTIONS,
           durationS: 2,
-          requests,
+          requests: requestsFor(op, server),
         });
         if (warm.failures + warm.errors > 0) {
           throw new Error(`${op} on ${server.label}: ${warm.failures + warm.errors} failures`);
@@ -161,7 +183,7 @@ async function main(): Promise<void> {
             origin: server.origin,
             connections: CONNECTIONS,
             durationS: runS,
-            requests,
+            requests: requestsFor(op, server),
             cpuOf: { server: server.pid, dynamodb: local.process.pid ?? 0 },
           });
           const figures = byServer.get(server.label)!;
