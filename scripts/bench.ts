@@ -61,7 +61,7 @@ import { percentile } from '../src/dev/load/soak.js';
 import { inventoryKey } from '../src/models/inventory.js';
 import { customerOrdersQuery } from '../src/models/order.js';
 import type { createDynamo } from '../src/store/client.js';
-import { type LoadRequest, type LoadResult, runLoad } from './bench/load.js';
+import { type LoadRequest, type LoadResult, poolRuns, runLoad } from './bench/load.js';
 import { measurePeer } from './bench/peer-runs.js';
 import type {
   BenchResults,
@@ -109,7 +109,7 @@ const FULL: Profile = {
   mode: 'full',
   connections: 10,
   durationS: 12,
-  pairs: 3,
+  pairs: 4,
   pairS: 8,
   warmupS: 3,
   orderConnections: 10,
@@ -374,13 +374,17 @@ async function main(): Promise<void> {
     for (const scenario of OVERHEAD_SCENARIOS) {
       const runGateway = async () => {
         const before = await gatewayCalls();
-        const result = await load(uncached, requestsFor(scenario, 'gateway'), profile.pairS);
+        const result = await load(uncached, requestsFor(scenario, 'gateway'), profile.pairS, {
+          keepLatencies: true,
+        });
         served += result.requests;
         return { result, calls: ((await gatewayCalls()) - before) / result.requests };
       };
       const runDirect = async () => {
         const before = await directCalls();
-        const result = await load(direct, requestsFor(scenario, 'direct'), profile.pairS);
+        const result = await load(direct, requestsFor(scenario, 'direct'), profile.pairS, {
+          keepLatencies: true,
+        });
         return { result, calls: ((await directCalls()) - before) / result.requests };
       };
       log(`gateway overhead: ${scenario}, ${profile.pairs} pairs of runs`);
@@ -389,14 +393,14 @@ async function main(): Promise<void> {
       // and ran 20 to 35 % slower on both sides, most on the side that went first.
       served += (await load(uncached, requestsFor(scenario, 'gateway'), profile.warmupS)).requests;
       await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
-      // Pairs of runs, alternating which side goes first, so that a drift or a burst of other
-      // work on the machine does not favour one side; the pair with the median req/s ratio
-      // stands for the operation, and every pair is reported.
+      // Pairs of runs, alternating which side goes first (gateway first, then the baseline
+      // first, ...), so that a drift or a burst of other work on the machine does not favour
+      // one side; each side's runs are pooled (as in the peer section), and every pair is
+      // reported. One pair standing for the operation was as noisy as the machine: single
+      // pairs of one run ranged from 0.67 to 0.87.
       const pairs: OverheadRow['pairs'] = [];
-      const full: Array<{
-        g: { result: LoadResult; calls: number };
-        d: { result: LoadResult; calls: number };
-      }> = [];
+      const gatewayRuns: Array<{ result: LoadResult; calls: number }> = [];
+      const directRuns: Array<{ result: LoadResult; calls: number }> = [];
       for (let pair = 0; pair < profile.pairs; pair++) {
         let g: { result: LoadResult; calls: number };
         let d: { result: LoadResult; calls: number };
@@ -407,7 +411,8 @@ async function main(): Promise<void> {
           d = await runDirect();
           g = await runGateway();
         }
-        full.push({ g, d });
+        gatewayRuns.push(g);
+        directRuns.push(d);
         pairs.push({
           gatewayP50: g.result.p50,
           directP50: d.result.p50,
@@ -418,16 +423,19 @@ async function main(): Promise<void> {
           `  p50 ${g.result.p50.toFixed(2)} / ${d.result.p50.toFixed(2)} ms, ${g.result.rps.toFixed(0)} / ${d.result.rps.toFixed(0)} req/s`,
         );
       }
-      const byRatio = [...full].sort(
-        (a, b) => a.g.result.rps / a.d.result.rps - b.g.result.rps / b.d.result.rps,
-      );
-      const median = byRatio[Math.floor(byRatio.length / 2)]!;
+      const pooled = (runs: Array<{ result: LoadResult; calls: number }>) => {
+        const { latencies: _, ...result } = poolRuns(runs.map((r) => r.result));
+        const calls = runs.reduce((sum, r) => sum + r.calls * r.result.requests, 0);
+        return { result, calls: calls / result.requests };
+      };
+      const gatewaySide = pooled(gatewayRuns);
+      const directSide = pooled(directRuns);
       overhead.push({
         operation: scenario,
-        gateway: median.g.result,
-        direct: median.d.result,
-        gatewayCalls: median.g.calls,
-        directCalls: median.d.calls,
+        gateway: gatewaySide.result,
+        direct: directSide.result,
+        gatewayCalls: gatewaySide.calls,
+        directCalls: directSide.calls,
         recordedCalls: callsPerRequest[scenario] ?? Number.NaN,
         pairs,
       });

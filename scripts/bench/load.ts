@@ -45,6 +45,43 @@ export interface LoadResult {
   latencies?: Float64Array;
 }
 
+function percentileOf(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/**
+ * Several runs of one side as one: requests and seconds added up, percentiles over every 200
+ * response of the runs (they need `keepLatencies`), CPU per request weighted by each run's
+ * requests. Pooling balanced runs (A/B, B/A, ...) averages the machine's drift and bursts out,
+ * where one run or pair stands for them only by luck.
+ */
+export function poolRuns(runs: LoadResult[]): LoadResult {
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const latencies = Float64Array.from(runs.flatMap((r) => [...(r.latencies ?? [])])).sort();
+  const labels = new Set(runs.flatMap((r) => Object.keys(r.cpuPerRequest)));
+  const cpuPerRequest: Record<string, number> = {};
+  for (const label of labels) {
+    cpuPerRequest[label] =
+      runs.reduce((sum, r) => sum + (r.cpuPerRequest[label] ?? Number.NaN) * r.requests, 0) /
+      requests;
+  }
+  return {
+    requests,
+    failures: runs.reduce((sum, r) => sum + r.failures, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    seconds,
+    rps: requests / seconds,
+    p50: percentileOf(latencies, 0.5),
+    p90: percentileOf(latencies, 0.9),
+    p99: percentileOf(latencies, 0.99),
+    mean: latencies.reduce((sum, v) => sum + v, 0) / Math.max(1, latencies.length),
+    cpuPerRequest,
+    latencies,
+  };
+}
+
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
 
 /** One autocannon run (fixed connections; fixed duration or request count; bounded in time). */
@@ -102,10 +139,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const sorted = Float64Array.from(latencies).sort();
-        const at = (q: number) =>
-          sorted.length === 0
-            ? Number.NaN
-            : (sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN);
+        const at = (q: number) => percentileOf(sorted, q);
         const requests = responses;
         const cpuPerRequest: Record<string, number> = {};
         for (const [label, pid] of Object.entries(options.cpuOf ?? {})) {

@@ -3,7 +3,7 @@
  * turn, A/B/A/B then B/A/B/A, after a warm-up of each; each side's runs added up.
  */
 import type { ChildServer } from '../../src/dev/bench/processes.js';
-import { type LoadRequest, type LoadResult, runLoad } from './load.js';
+import { type LoadRequest, type LoadResult, poolRuns, runLoad } from './load.js';
 import type { PeerResults, PeerRow, PeerRun, PeerSide } from './report-peer.js';
 
 export interface PeerMeasureOptions {
@@ -30,31 +30,19 @@ interface Measured {
   calls: number;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-}
-
 function sideOf(runs: Measured[]): PeerSide {
-  const requests = runs.reduce((sum, r) => sum + r.result.requests, 0);
-  const seconds = runs.reduce((sum, r) => sum + r.result.seconds, 0);
-  const cpu = (label: string) =>
-    runs.reduce(
-      (sum, r) => sum + (r.result.cpuPerRequest[label] ?? Number.NaN) * r.result.requests,
-      0,
-    ) / requests;
-  const latencies = Float64Array.from(runs.flatMap((r) => [...(r.result.latencies ?? [])])).sort();
+  const pooled = poolRuns(runs.map((r) => r.result));
   return {
     runs: runs.length,
-    requests,
-    seconds,
-    rps: requests / seconds,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    serverCpuMs: cpu('server'),
-    dynamodbCpuMs: cpu('dynamodb'),
-    calls: runs.reduce((sum, r) => sum + r.calls, 0) / requests,
-    failures: runs.reduce((sum, r) => sum + r.result.failures + r.result.errors, 0),
+    requests: pooled.requests,
+    seconds: pooled.seconds,
+    rps: pooled.rps,
+    p50: pooled.p50,
+    p99: pooled.p99,
+    serverCpuMs: pooled.cpuPerRequest.server ?? Number.NaN,
+    dynamodbCpuMs: pooled.cpuPerRequest.dynamodb ?? Number.NaN,
+    calls: runs.reduce((sum, r) => sum + r.calls, 0) / pooled.requests,
+    failures: pooled.failures + pooled.errors,
   };
 }
 

@@ -14,7 +14,7 @@ export interface OverheadRow {
   directCalls: number;
   /** Calls per request the gateway sent when recorded in-process (what direct replays). */
   recordedCalls: number;
-  /** Every gateway/direct pair of runs; gateway and direct above are the median pair. */
+  /** Every gateway/direct pair of runs; gateway and direct above pool each side's runs. */
   pairs: Array<{ gatewayP50: number; directP50: number; gatewayRps: number; directRps: number }>;
 }
 
@@ -353,7 +353,7 @@ export function renderReport(results: BenchResults): string {
   push(
     '## 2. Gateway overhead',
     '',
-    `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections). Each operation is measured as ${method.pairs} pair(s) of ${method.pairS} s runs (gateway then baseline, then the other way round); the table shows the pair with the median req/s ratio, and every pair is listed below it.`,
+    `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections). Each operation is measured as ${method.pairs} pair(s) of ${method.pairS} s runs (gateway then baseline, then the other way round, and so on); the table pools each side's runs (requests over their summed time, percentiles over every response of them, CPU weighted by requests), as the peer section does, and every pair is listed below it.`,
     'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat); "cores busy" is what the three used together (req/s × their CPU per request), and "CPU predicts" is the req/s ratio their CPU per request alone would give. Calls/request is what each side counted during its run (the gateway on `/metrics`, the baseline at its wire) over completed requests: requests still in flight when a run stops add a few percent.',
     '',
     '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator | Cores busy (the three) |',
