@@ -18,6 +18,10 @@ export interface OverheadRow {
   pairs: Array<{ gatewayP50: number; directP50: number; gatewayRps: number; directRps: number }>;
 }
 
+export interface WarmupRound {
+  gatewayRps: Record<string, number>;
+}
+
 export interface OrderRun {
   load: LoadResult;
   success: number;
@@ -100,6 +104,9 @@ export interface BenchResults {
     pairs: number;
     pairS: number;
     warmupS: number;
+    /** Rounds of the warm-up and the gateway's req/s per scenario in each (absent before them). */
+    warmupRounds?: number;
+    warmup?: WarmupRound[];
     cacheTtlSeconds: number;
     orderConnections: number;
     /** Node flags of every server process (those of `npm start`). */
@@ -118,6 +125,19 @@ export interface BenchResults {
   notes: string;
   /** 1, 5 and 15 minute load averages when the run started and ended. */
   load: { atStart: number[]; atEnd: number[] };
+}
+
+/** The gateway's req/s in each round of the warm-up: how far from its steady state it started. */
+function warmupLine(rounds: WarmupRound[] | undefined): string[] {
+  if (!rounds || rounds.length === 0) return [];
+  const scenarios = Object.keys(rounds[0]?.gatewayRps ?? {});
+  const perScenario = scenarios.map(
+    (scenario) =>
+      `${scenario} ${rounds.map((round) => num(round.gatewayRps[scenario] ?? Number.NaN)).join(', ')}`,
+  );
+  return [
+    `The gateway's req/s in each of the ${rounds.length} warm-up round(s) before these runs: ${perScenario.join('; ')}.`,
+  ];
 }
 
 interface Target {
@@ -329,7 +349,7 @@ export function renderReport(results: BenchResults): string {
     '',
     `- **Dataset.** ${num(data.totalItems)} items written with BatchWriteItem in ${num(data.loadMs / 1000, 1)} s into an empty table: the sample catalog generator (\`src/dev/sample/catalog.ts\`, ${num(data.options.products)} products, fixed seed) plus the bench's own customers: ${data.meCustomers.length} with 10 orders of 3 lines and a cart of 3 lines (Me), ${data.buyers.length} buyers with a profile (placeOrder), and ${data.hotProducts.length} contended products with ${num(data.options.hotStock)} in stock each. By entity: ${entityCounts}.`,
     `- **Processes.** DynamoDB Local (in memory); the gateway's production entry point with \`npm start\`'s node flags, \`node ${(method.nodeFlags ?? []).join(' ')} dist/src/entry/server.js\` (compiled, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RESPONSE_CACHE_TTL_SECONDS=0\`, a mutation rate limit of 1,000,000, its DynamoDB Streams reader running as in production); a second gateway with \`RESPONSE_CACHE_TTL_SECONDS=${method.cacheTtlSeconds}\` for the cached read; the direct-SDK baseline (\`scripts/bench/direct-server.ts\`, compiled, with the same Node flags)${results.peer ? '; the peer (`scripts/bench/peer-server.ts`, compiled, the same flags, section 8)' : ''}. All listen on 127.0.0.1; the load generator (autocannon) runs in the bench process.`,
-    `- **Load.** autocannon, ${method.connections} connections, no pipelining; after ${method.warmupS} s of warm-up per scenario and server (and again right before each overhead operation's pairs, on both sides), each overhead operation as ${method.pairs} gateway/baseline pair(s) of ${method.pairS} s runs, the cached read and placeOrder (${method.orderConnections} connections) as ${method.durationS} s runs. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
+    `- **Load.** autocannon, ${method.connections} connections, no pipelining; after ${method.warmupRounds ?? 1} round(s) of warm-up of ${method.warmupS} s per scenario and server (and again right before each overhead operation's pairs, on both sides), each overhead operation as ${method.pairs} gateway/baseline pair(s) of ${method.pairS} s runs, the cached read and placeOrder (${method.orderConnections} connections) as ${method.durationS} s runs. Requests rotate through fixed variants (${data.reviewedProducts.length} products with 10+ reviews for ProductPage, ${data.bigCategories.length} categories of 20+ products for CategoryPage with \`first: 20\`, ${data.meCustomers.length} customers for Me with \`orders: 10\`, \`first: 20\` for Featured). Latency percentiles are computed from every 200 response's time as autocannon measured it (microsecond resolution); req/s is completed requests over the run's wall time.`,
     '- **Direct SDK baseline.** Before the load runs, each variant of each scenario is run once through the real app in-process, with its DocumentClient wrapped to record every command RequestDb sends and which calls had finished when each began. The baseline server replays exactly those commands (same command classes, same keys and inputs, the same DocumentClient from `src/store/client.ts`), each call starting when the calls that had finished before it in the gateway are done: sequential where the gateway is sequential, parallel where it is parallel. It receives the same HTTP request body, parses it, and answers the items as JSON. The calls per request that each side made during its load run are shown beside it.',
     "- **Round trips.** Each query and mutation of the contract (the two subscriptions excepted) is sent once, one at a time, to the app in-process (`createApp`, production settings) and the DynamoDB client's `WireCounter` (every attempt on the wire, by command) is read before and after. The naive figure walks the actual response JSON with the operation and the schema (`scripts/bench/naive.ts`): one GetItem for every Product, Category, Customer, Order and Review object in the response, one more for every `Product.stock`, one Query for every connection, every Cart and `categories` (ordersByStatus: one per write shard); for a mutation, plus the writes the gateway made. That is what a resolver tree with no DataLoader and no priming issues: list resolvers return keys and each object's resolver reads its item. A mutation's own reads before it writes are left out of the naive figure, which flatters the naive tree.",
     `- **Memory.** VmRSS of the uncached gateway process from /proc, after the warm-up (${num(memory.warmupRequests)} requests) and after ${num(memory.requests)} further requests: every measured run against that process (ProductPage, CategoryPage, Me, ${results.peer ? "the gateway's runs of the peer section, " : ''}Featured uncached, placeOrder) and then a mix of the four read scenarios up to ${num(memory.targetRequests)}.${results.crowd ? ` The placeOrder crowd (section 5) runs after these readings, against the same process: its burst of ${num(results.crowd.crowd.orders)} requests at once grows V8's heap once, which is not what the growth figure is for; the memory table shows the gateway after it too.` : ''}`,
@@ -354,6 +374,7 @@ export function renderReport(results: BenchResults): string {
     '## 2. Gateway overhead',
     '',
     `Same operations, same DynamoDB calls, same concurrency (${method.connections} connections). Each operation is measured as ${method.pairs} pair(s) of ${method.pairS} s runs (gateway then baseline, then the other way round, and so on); the table pools each side's runs (requests over their summed time, percentiles over every response of them, CPU weighted by requests), as the peer section does, and every pair is listed below it.`,
+    ...warmupLine(method.warmup),
     'CPU is milliseconds of CPU time per request of each process over the run (from /proc/<pid>/stat); "cores busy" is what the three used together (req/s × their CPU per request), and "CPU predicts" is the req/s ratio their CPU per request alone would give. Calls/request is what each side counted during its run (the gateway on `/metrics`, the baseline at its wire) over completed requests: requests still in flight when a run stops add a few percent.',
     '',
     '| Operation | Target | Calls/request | p50 | p90 | p99 | req/s | CPU ms/req: server | DynamoDB Local | load generator | Cores busy (the three) |',
