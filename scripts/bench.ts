@@ -354,8 +354,8 @@ async function main(): Promise<void> {
 
     // Warm-up: JIT, connection pools, DynamoDB Local's JVM. In rounds over the scenarios, with
     // the gateway's req/s in each round kept for the report: the gateway has far more code for
-    // V8 to optimize than the baseline, and one round of 3 s per scenario left it measured well
-    // below the rate it reached minutes later in the same run.
+    // V8 to optimize than the baseline, so a short warm-up measures its warming, not its steady
+    // state (scripts/bench/NOTES.md, change 29).
     log(
       `warm-up: ${profile.warmupRounds} round(s) of ${profile.warmupS} s per scenario and server`,
     );
@@ -416,9 +416,8 @@ async function main(): Promise<void> {
       await load(direct, requestsFor(scenario, 'direct'), profile.warmupS);
       // Pairs of runs, alternating which side goes first (gateway first, then the baseline
       // first, ...), so that a drift or a burst of other work on the machine does not favour
-      // one side; each side's runs are pooled (as in the peer section), and every pair is
-      // reported. One pair standing for the operation was as noisy as the machine: single
-      // pairs of one run ranged from 0.67 to 0.87.
+      // one side; each side's runs are pooled (as in the peer section), since one pair standing
+      // for the operation is as noisy as the machine, and every pair is reported.
       const pairs: OverheadRow['pairs'] = [];
       const gatewayRuns: Array<{ result: LoadResult; calls: number }> = [];
       const directRuns: Array<{ result: LoadResult; calls: number }> = [];

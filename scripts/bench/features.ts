@@ -9,7 +9,8 @@
  * with the bench's dataset. Per operation, every server is loaded in turn for `--run-s`, the
  * order rotating each round, and its CPU per request is read from /proc; each figure is the
  * median of the rounds. `--direct` adds the direct-SDK baseline of `npm run bench`
- * (scripts/bench/direct-server.ts, replaying the gateway's recorded calls). Writes a Markdown table (default test-results/features.md).
+ * (scripts/bench/direct-server.ts, replaying the gateway's recorded calls). Writes a Markdown
+ * table (default test-results/features.md).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
