@@ -399,14 +399,14 @@ async function main(): Promise<void> {
           keepLatencies: true,
         });
         served += result.requests;
-        return { result, calls: ((await gatewayCalls()) - before) / result.requests };
+        return { result, calls: (await gatewayCalls()) - before };
       };
       const runDirect = async () => {
         const before = await directCalls();
         const result = await load(direct, requestsFor(scenario, 'direct'), profile.pairS, {
           keepLatencies: true,
         });
-        return { result, calls: ((await directCalls()) - before) / result.requests };
+        return { result, calls: (await directCalls()) - before };
       };
       log(`gateway overhead: ${scenario}, ${profile.pairs} pairs of runs`);
       // Both sides warm again on this operation right before its pairs: the first pair of the
@@ -443,10 +443,10 @@ async function main(): Promise<void> {
           `  p50 ${g.result.p50.toFixed(2)} / ${d.result.p50.toFixed(2)} ms, ${g.result.rps.toFixed(0)} / ${d.result.rps.toFixed(0)} req/s`,
         );
       }
+      // Calls per request over the side's runs: each run carries its count of calls.
       const pooled = (runs: Array<{ result: LoadResult; calls: number }>) => {
         const { latencies: _, ...result } = poolRuns(runs.map((r) => r.result));
-        const calls = runs.reduce((sum, r) => sum + r.calls * r.result.requests, 0);
-        return { result, calls: calls / result.requests };
+        return { result, calls: runs.reduce((sum, r) => sum + r.calls, 0) / result.requests };
       };
       const gatewaySide = pooled(gatewayRuns);
       const directSide = pooled(directRuns);

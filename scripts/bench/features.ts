@@ -162,6 +162,7 @@ async function main(): Promise<void> {
 
     const results = new Map<string, Map<string, Figures>>();
     for (const op of ops) {
+      const requests = new Map(servers.map((server) => [server, requestsFor(op, server)]));
       const byServer = new Map<string, Figures>();
       results.set(op, byServer);
       for (const server of servers) {
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
           origin: server.origin,
           connections: CONNECTIONS,
           durationS: 2,
-          requests: requestsFor(op, server),
+          requests: requests.get(server)!,
         });
         if (warm.failures + warm.errors > 0) {
           throw new Error(`${op} on ${server.label}: ${warm.failures + warm.errors} failures`);
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
             origin: server.origin,
             connections: CONNECTIONS,
             durationS: runS,
-            requests: requestsFor(op, server),
+            requests: requests.get(server)!,
             cpuOf: { server: server.pid, dynamodb: local.process.pid ?? 0 },
           });
           const figures = byServer.get(server.label)!;
